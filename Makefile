@@ -10,7 +10,8 @@
 # `all` (build into $(BUILD)/<component>/), `unit` (host-side unit tests into
 # $(BUILD)/unit/, built with $(SANFLAGS) and the shared harness in tests/unit/) and
 # optionally `clean`. A component names the Debian packages it needs in its deps.mk
-# (DEBIAN_PACKAGES += ...) and the npm projects it needs in NPM_DIRS.
+# (DEBIAN_PACKAGES += ...) and the npm projects it needs in NPM_DIRS; a
+# sub-component may have its own <component>/<sub>/deps.mk.
 
 TOP   := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD ?= $(TOP)/build
@@ -39,7 +40,7 @@ DEBIAN_PACKAGES := build-essential make pkg-config clang lld libclang-rt-14-dev 
 	qemu-system-x86 qemu-utils ovmf cpio busybox-static kmod xz-utils zstd \
 	grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools iproute2 procps
 NPM_DIRS :=
-include $(wildcard $(TOP)/*/deps.mk)
+include $(wildcard $(TOP)/*/deps.mk $(TOP)/*/*/deps.mk)
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 PYTEST := /usr/bin/python3 -m pytest
