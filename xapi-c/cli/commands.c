@@ -52,6 +52,7 @@ struct ctx {
 	const struct xe_args *a;
 	const struct xe_class *cls;
 	struct xe_conn *conn;
+	int uuid_only;          /* select by uuid= alone: the rest are values */
 	struct xe_buf out;      /* stdout text */
 	struct xe_buf err;      /* stderr text */
 };
@@ -180,7 +181,7 @@ static int selected(const struct ctx *c, const struct xe_val *record)
 		return 0;
 	if (!uuid && !any && hidden(c, record))
 		return 0;
-	return filters_match(c, record);
+	return c->uuid_only || filters_match(c, record);
 }
 
 /* All records of the class as a struct ref -> record, or NULL (reported). */
@@ -439,6 +440,7 @@ static int cmd_param_set(struct ctx *c)
 
 	if (!xe_args_get(c->a, "uuid"))
 		return xe_error(c, "XE_PARAM_MISSING", "uuid", NULL), 2;
+	c->uuid_only = 1;
 	sel = select_for_action(c);
 	if (!sel)
 		return 1;

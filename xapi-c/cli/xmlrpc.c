@@ -9,6 +9,8 @@
  * element closes and hands it to its parent; on any error every frame's value
  * is freed. Only the XML-RPC vocabulary is accepted; a DOCTYPE is refused.
  * XenAPI's int64 values travel as strings; xe sends XE_V_INT that way.
+ * A response that is not a {Status: ...} struct is taken as a bare value
+ * (system.listMethods on some servers), as other XenAPI clients do.
  */
 #include <errno.h>
 #include <expat.h>
@@ -386,8 +388,12 @@ static void take_status(struct xe_val *top, struct xe_result *r)
 		top->items[i] = NULL;
 		return;
 	}
-	r->transport_error = strdup(status ? "XenAPI response without Value or ErrorDescription"
-					   : "XML-RPC response is not a XenAPI result");
+	if (status) {
+		r->transport_error = strdup("XenAPI response without Value or ErrorDescription");
+		return;
+	}
+	r->ok = 1;  /* a bare value, as system.* methods may answer: take it as is */
+	r->value = NULL;
 }
 
 void xe_xml_parse_response(const char *body, size_t len, struct xe_result *r)
@@ -421,6 +427,10 @@ void xe_xml_parse_response(const char *body, size_t len, struct xe_result *r)
 		r->transport_error = strdup("XML-RPC response without a value");
 	} else {
 		take_status(p.param, r);
+		if (r->ok && !r->value) {
+			r->value = p.param;
+			p.param = NULL;
+		}
 	}
 	parser_free(&p);
 }

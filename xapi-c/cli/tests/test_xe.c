@@ -191,7 +191,7 @@ TEST(xml_parse_rejects_malformed)
 		"<methodResponse><params><param><value><boolean>2</boolean></value></param></params></methodResponse>",
 		"<methodResponse><params><param><value><string>a</string><string>b</string></value></param></params></methodResponse>",
 		"<!DOCTYPE x [<!ENTITY a \"b\">]><methodResponse/>",
-		"<methodResponse><params><param><value>plain</value></param></params></methodResponse>",
+		"<methodResponse><params><param><value>plain</value></param><param><value>2</value></param></params></methodResponse>",
 		"<methodResponse><params><param><value><struct><member><value>1</value></member></struct></value></param></params></methodResponse>",
 	};
 	struct xe_result r;
@@ -373,4 +373,21 @@ TEST(unknown_command_fails_loudly)
 	CHECK(strstr(text, "Unknown command: vm-frobnicate") != NULL);
 	free(text);
 	xe_args_free(&a);
+}
+
+TEST(xml_parse_bare_value_is_taken_as_is)
+{
+	struct xe_result r;
+
+	parse_str("<methodResponse><params><param><value><array><data>"
+		  "<value>VM.get_all</value><value>VM.start</value></data></array></value>"
+		  "</param></params></methodResponse>", &r);
+	REQUIRE(r.ok && r.value && r.value->type == XE_V_ARRAY);
+	CHECK_EQ(r.value->n, 2);
+	xe_result_clear(&r);
+	parse_str("<methodResponse><params><param><value><struct>"
+		  "<member><name>Status</name><value>Odd</value></member>"
+		  "</struct></value></param></params></methodResponse>", &r);
+	CHECK(!r.ok && r.transport_error);
+	xe_result_clear(&r);
 }
