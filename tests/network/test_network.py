@@ -1,0 +1,322 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""network/: Open vSwitch networks, VLANs, bonds, VIF locking and reconciliation,
+driven through net-tool against a private OVS (userspace datapath) with network
+namespaces standing in for VMs and for the physical network."""
+import os
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import NET_TOOL, run
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SUBNET = "10.%d.%d" % (200 + os.getpid() % 50, os.getpid() % 250)
+
+
+def ip(n):
+    return "%s.%d" % (SUBNET, n)
+
+
+def uplink(ovs, far_name="far"):
+    """A 'physical' NIC: a veth whose far end is in its own namespace; introduced
+    as a PIF and plugged. Returns (PIF uuid, its network, bridge, far ns)."""
+    far = ovs.netns(far_name)
+    dev = ovs.link_name("up")
+    ovs.veth(dev, "wire", far)
+    r = ovs.tool("pif-introduce", dev)
+    ovs.tool("pif-plug", r["PIF"])
+    return r["PIF"], r["network"], r["bridge"], far
+
+
+def plug_vm(ovs, network, domid, mac, addr, locking=None, ipv4=()):
+    vm = ovs.vm("vm%d" % domid, domid, mac, addr)
+    args = ["vif-create", "--network", network, "--mac", mac]
+    if locking:
+        args += ["--locking", locking]
+    for a in ipv4:
+        args += ["--ipv4", a]
+    vif = ovs.tool(*args)["VIF"]
+    ovs.tool("vif-plug", vif, str(domid))
+    return vm, vif
+
+
+def test_two_vms_on_one_network_ping(ovs, domids):
+    net = ovs.tool("network-create", "--name", "private", "--mtu", "1400")
+    a, va = plug_vm(ovs, net["network"], domids[0], "02:00:0a:00:00:01", ip(1))
+    b, _ = plug_vm(ovs, net["network"], domids[1], "02:00:0a:00:00:02", ip(2))
+    assert a.ping(ip(2)), "VMs on one network cannot reach each other"
+    assert b.ping(ip(1))
+    # The port carries the XenAPI identity and the network's MTU.
+    ext = ovs.vsctl("get", "Interface", a.port, "external_ids")
+    assert 'xs-vif-uuid="%s"' % va in ext and 'attached-mac="02:00:0a:00:00:01"' in ext
+    assert 'xs-network-uuid="%s"' % net["network"] in ext and "xs-vm-uuid" in ext
+    assert ovs.vsctl("br-get-external-id", net["bridge"], "xs-network-uuids").strip() == \
+        net["network"]
+    assert ovs.vsctl("port-to-br", a.port).strip() == net["bridge"]
+    assert open("/sys/class/net/%s/mtu" % a.port).read().strip() == "1400"
+    # Unplug removes the port; the VMs are then cut off.
+    ovs.tool("vif-unplug", va)
+    assert a.port not in ovs.vsctl("list-ports", net["bridge"]).split()
+    assert not a.ping(ip(2), count=1)
+
+
+def capture(ns, iface, seconds):
+    return subprocess.Popen(["ip", "netns", "exec", ns, "timeout", str(seconds), "tcpdump",
+                             "-e", "-n", "-l", "-U", "-i", iface],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_vlans_isolate_and_tag_on_the_uplink(ovs, domids):
+    pif, _, bridge, far = uplink(ovs)
+    nets = {}
+    for tag in (10, 20):
+        n = ovs.tool("network-create", "--name", "vlan%d" % tag)["network"]
+        ovs.tool("vlan-create", pif, str(tag), n)
+        nets[tag] = n
+    # Fake bridges on the uplink's bridge, tagged.
+    assert ovs.vsctl("br-to-parent", "xapi0").strip() == bridge
+    assert {ovs.vsctl("br-to-vlan", b).strip() for b in ("xapi0", "xapi1")} == {"10", "20"}
+    a, _ = plug_vm(ovs, nets[10], domids[0], "02:00:0a:00:10:01", ip(1))
+    b, _ = plug_vm(ovs, nets[20], domids[1], "02:00:0a:00:20:02", ip(2))
+    c, _ = plug_vm(ovs, nets[10], domids[2], "02:00:0a:00:10:03", ip(3))
+    tcpdump = capture(far, "wire", 6)
+    time.sleep(1.0)
+    assert not a.ping(ip(2), count=2), "VLAN 10 reached VLAN 20"
+    assert not b.ping(ip(1), count=2), "VLAN 20 reached VLAN 10"
+    assert a.ping(ip(3)), "two VMs on the same VLAN cannot reach each other"
+    out, _ = tcpdump.communicate(timeout=15)
+    lines = out.splitlines()
+    # The ARP requests each VM broadcast left on the uplink with its VLAN's tag.
+    tagged_a = [l for l in lines if "02:00:0a:00:10:01" in l.split(">")[0] and "vlan 10" in l]
+    tagged_b = [l for l in lines if "02:00:0a:00:20:02" in l.split(">")[0] and "vlan 20" in l]
+    wrong = [l for l in lines if ("02:00:0a:00:10:01" in l.split(">")[0] and "vlan 10" not in l)
+             or ("02:00:0a:00:20:02" in l.split(">")[0] and "vlan 20" not in l)]
+    assert tagged_a and tagged_b, "no tagged frames on the uplink:\n" + out
+    assert not wrong, "frames with a wrong or no tag on the uplink:\n" + "\n".join(wrong)
+
+
+def spoof_round(ovs, a, b, marker_prefix):
+    """A sends a real frame, one with another source MAC, one with another source
+    IP; returns the markers B received."""
+    rx = subprocess.Popen(["ip", "netns", "exec", b.ns, sys.executable,
+                           os.path.join(HERE, "frames.py"), "recv", "eth0", "2.5"],
+                          stdout=subprocess.PIPE, text=True)
+    assert rx.stdout.readline().strip() == "ready"
+    frames = os.path.join(HERE, "frames.py")
+    for src_mac, src_ip, what in ((a.mac, a.ip, "good"), ("02:00:0a:66:66:66", a.ip, "badmac"),
+                                  (a.mac, ip(99), "badip")):
+        a.exec(sys.executable, frames, "send", "eth0", src_mac, b.mac, src_ip, b.ip,
+               marker_prefix + what)
+    out, _ = rx.communicate(timeout=10)
+    return set(out.split())
+
+
+def test_locked_vif_drops_spoofed_frames(ovs, domids):
+    net = ovs.tool("network-create", "--name", "locked")
+    bridge, n = net["bridge"], net["network"]
+    a, va = plug_vm(ovs, n, domids[0], "02:00:0a:00:00:11", ip(11), locking="locked",
+                    ipv4=[ip(11)])
+    b, _ = plug_vm(ovs, n, domids[1], "02:00:0a:00:00:12", ip(12))
+    flows = ovs.ofctl("dump-flows", bridge)
+    assert "nw_src=%s" % ip(11) in flows and "actions=drop" in flows
+    assert a.ping(ip(12)), "a locked VIF's real traffic was dropped"
+    seen = spoof_round(ovs, a, b, "L-")
+    assert "L-good" in seen
+    assert "L-badmac" not in seen, "frame with a spoofed source MAC passed"
+    assert "L-badip" not in seen, "frame with a spoofed source IP passed"
+    # Unlocked, the same frames pass: the rules are what stopped them.
+    ovs.tool("vif-set-locking", va, "unlocked")
+    seen = spoof_round(ovs, a, b, "U-")
+    assert {"U-good", "U-badmac", "U-badip"} <= seen
+    # Disabled: nothing passes.
+    ovs.tool("vif-set-locking", va, "disabled")
+    assert not a.ping(ip(12), count=1)
+    assert "D-good" not in spoof_round(ovs, a, b, "D-")
+    # Unplug takes the rules away with the port.
+    ovs.tool("vif-unplug", va)
+    assert "in_port" not in ovs.ofctl("dump-flows", bridge)
+
+
+@pytest.mark.parametrize("mode", ["active-backup", "balance-slb"])
+def test_bond_survives_member_link_down(ovs, domids, mode):
+    far = ovs.netns("sw")
+    run("ip", "-n", far, "link", "add", "br0", "type", "bridge")
+    members = []
+    for i in range(2):
+        dev = ovs.link_name("m%d" % i)
+        ovs.veth(dev, "p%d" % i, far)
+        run("ip", "-n", far, "link", "set", "p%d" % i, "master", "br0")
+        members.append((dev, ovs.tool("pif-introduce", dev)["PIF"]))
+    run("ip", "-n", far, "addr", "add", ip(254) + "/24", "dev", "br0")
+    run("ip", "-n", far, "link", "set", "br0", "up")
+    bnet = ovs.tool("network-create", "--name", "bond")["network"]
+    r = ovs.tool("bond-create", bnet, mode, members[0][1], members[1][1],
+                 "--primary", members[0][1])
+    bond_dev = r["device"]
+    assert ovs.vsctl("get", "Port", bond_dev, "bond_mode").strip() == mode
+    vm, _ = plug_vm(ovs, bnet, domids[0], "02:00:0a:00:00:21", ip(21))
+    assert vm.ping(ip(254)), "no connectivity over the bond"
+    if mode == "active-backup":
+        assert "active member" in bond_member_section(ovs, bond_dev, members[0][0])
+    # Take each member down in turn (so the one carrying the VM's traffic goes
+    # down at some point): the other takes over, then the member comes back.
+    for down, other in ((members[0][0], members[1][0]), (members[1][0], members[0][0])):
+        run("ip", "link", "set", down, "down")
+        deadline = time.time() + 10
+        while time.time() < deadline and bond_member_state(ovs, bond_dev, down) != "disabled":
+            time.sleep(0.2)
+        show = ovs.appctl("bond/show", bond_dev)
+        assert bond_member_state(ovs, bond_dev, down) == "disabled", show
+        assert bond_member_state(ovs, bond_dev, other) == "enabled", show
+        assert vm.ping(ip(254), count=3), "bond lost connectivity with %s down" % down
+        run("ip", "link", "set", down, "up")
+        deadline = time.time() + 10
+        while time.time() < deadline and bond_member_state(ovs, bond_dev, down) != "enabled":
+            time.sleep(0.2)
+    assert vm.ping(ip(254), count=2)
+
+
+def bond_member_section(ovs, bond, member):
+    return ovs.appctl("bond/show", bond).split("member %s:" % member)[1].split("\n\n")[0]
+
+
+def bond_member_state(ovs, bond, member):
+    """'enabled' or 'disabled', from ovs-appctl bond/show."""
+    for line in ovs.appctl("bond/show", bond).splitlines():
+        if line.startswith("member %s:" % member):
+            return line.split(":", 1)[1].strip()
+    return None
+
+
+def test_reconcile_restores_ovs(ovs, domids):
+    pif, pnet, bridge, far = uplink(ovs)
+    n = ovs.tool("network-create", "--name", "priv")
+    vnet = ovs.tool("network-create", "--name", "v30")["network"]
+    ovs.tool("vlan-create", pif, "30", vnet)
+    a, va = plug_vm(ovs, n["network"], domids[0], "02:00:0a:00:00:31", ip(31),
+                    locking="locked", ipv4=[ip(31)])
+    b, vb = plug_vm(ovs, n["network"], domids[1], "02:00:0a:00:00:32", ip(32))
+    c, vc = plug_vm(ovs, vnet, domids[2], "02:00:0a:00:00:33", ip(33))
+    assert a.ping(ip(32))
+    assert ovs.tool("reconcile")["changes"] == 0, "reconcile changed a correct OVS"
+    before = ovs.vsctl("show")
+    # Behind our back: a VIF port goes, the private network's bridge goes (with
+    # its ports and rules), the VLAN's fake bridge goes, an external_id is wrong.
+    ovs.vsctl("del-port", c.port)
+    ovs.vsctl("del-br", n["bridge"])
+    ovs.vsctl("del-br", "xapi1")
+    ovs.vsctl("br-set-external-id", bridge, "xs-network-uuids", "junk")
+    assert not a.ping(ip(32), count=1)
+    r = ovs.tool("reconcile")
+    assert r["changes"] >= 4
+    # Same bridges, ports, tags and interfaces as before (the listing order may differ).
+    assert sorted(before.split()) == sorted(ovs.vsctl("show").split())
+    assert ovs.vsctl("br-get-external-id", bridge, "xs-network-uuids").strip() == pnet
+    assert ovs.vsctl("br-to-vlan", "xapi1").strip() == "30"
+    assert a.ping(ip(32)), "connectivity not restored"
+    assert "nw_src=%s" % ip(31) in ovs.ofctl("dump-flows", n["bridge"]), "rules not restored"
+    assert ovs.tool("reconcile")["changes"] == 0
+    # A halted VM: its VIF is no longer attached, so reconcile removes the port.
+    recs = ovs.records()
+    for v in recs["VIFs"]:
+        if v["uuid"] == vb:
+            v["currently_attached"], v["domid"] = False, -1
+    ovs.save_records(recs)
+    ovs.tool("reconcile")
+    assert b.port not in ovs.vsctl("list-ports", n["bridge"]).split()
+    assert a.port in ovs.vsctl("list-ports", n["bridge"]).split()
+
+
+def test_bad_input_gives_xenapi_error_and_changes_nothing(ovs, domids):
+    pif, pnet, bridge, far = uplink(ovs)
+    vnet = ovs.tool("network-create", "--name", "v10")["network"]
+    vpif = ovs.tool("vlan-create", pif, "10", vnet)["untagged_PIF"]
+    other = ovs.tool("network-create", "--name", "spare")["network"]
+    before, recs = ovs.snapshot(), ovs.records()
+    unknown = "00000000-0000-4000-8000-000000000000"
+    cases = [
+        (("vlan-create", unknown, "11", other), "HANDLE_INVALID", ["PIF", unknown]),
+        (("vlan-create", pif, "4095", other), "VLAN_TAG_INVALID", ["4095"]),
+        (("vlan-create", pif, "-1", other), "VLAN_TAG_INVALID", ["-1"]),
+        (("vlan-create", pif, "10", other), "PIF_VLAN_EXISTS", [pif]),
+        (("vlan-create", vpif, "12", other), "PIF_IS_VLAN", [vpif]),
+        (("vlan-create", pif, "13", vnet), "NETWORK_ALREADY_CONNECTED", [vnet, vpif]),
+        (("network-create", "--bridge", bridge), "BRIDGE_NAME_EXISTS", [bridge]),
+        (("network-create", "--bridge", "xapi0"), "BRIDGE_NAME_EXISTS", ["xapi0"]),
+        (("network-create", "--bridge", "lo"), "BRIDGE_NAME_EXISTS", ["lo"]),
+        (("network-create", "--bridge", "bad name!"), "INVALID_VALUE", ["bridge", "bad name!"]),
+        (("network-create", "--mtu", "20"), "INVALID_VALUE", ["MTU", "20"]),
+        (("bond-create", other, "active-backup", pif), "PIF_BOND_NEEDS_MORE_MEMBERS", []),
+        (("bond-create", other, "lacp", pif, unknown), "HANDLE_INVALID", ["PIF", unknown]),
+        (("pif-plug", unknown), "HANDLE_INVALID", ["PIF", unknown]),
+        (("pif-introduce", ovs.link_name("up")), "DUPLICATE_PIF_DEVICE_NAME",
+         [ovs.link_name("up")]),
+        (("pif-introduce", "nosuchnic0"), "PIF_DEVICE_NOT_FOUND", ["nosuchnic0"]),
+        (("vif-create", "--network", other, "--mac", "02:00:zz:00:00:01"), "MAC_INVALID",
+         ["02:00:zz:00:00:01"]),
+        (("vif-plug", unknown, "5"), "HANDLE_INVALID", ["VIF", unknown]),
+        (("network-destroy", pnet), "NETWORK_CONTAINS_PIF", [pif]),
+        (("tunnel-create", other, "0", "192.0.2.1"), "INVALID_VALUE", ["key", "0"]),
+    ]
+    for args, code, params in cases:
+        e = ovs.xenapi_error(*args)
+        assert (e.code, e.params) == (code, params), args
+        assert ovs.snapshot() == before, "%s changed OVS" % (args,)
+        assert ovs.records() == recs, "%s changed the records" % (args,)
+
+
+def test_pif_scan_finds_physical_nics(ovs, tmp_path):
+    """PIF.scan introduces NICs that sysfs links to a device, and only those."""
+    sysfs = tmp_path / "net"
+    for name, mac, physical in (("eth0", "52:54:00:12:34:56", True),
+                                ("eth1", "52:54:00:12:34:57", True),
+                                ("veth7", "02:00:00:00:00:07", False)):
+        d = sysfs / name
+        d.mkdir(parents=True)
+        (d / "address").write_text(mac + "\n")
+        (d / "mtu").write_text("9000\n")
+        if physical:
+            (d / "device").symlink_to(tmp_path)
+    out = run(NET_TOOL, "--db", ovs.db, "--sysfs", str(sysfs), "--state", ovs.state,
+              "pif-scan").stdout
+    found = {p["device"]: p["bridge"] for p in json.loads(out)["PIFs"]}
+    assert found == {"eth0": "xenbr0", "eth1": "xenbr1"}
+    pifs = {p["device"]: p for p in ovs.records()["PIFs"]}
+    assert pifs["eth0"]["MAC"] == "52:54:00:12:34:56" and pifs["eth0"]["MTU"] == 9000
+    assert pifs["eth0"]["physical"] and pifs["eth0"]["VLAN"] == -1
+    # A second scan finds nothing new.
+    out = run(NET_TOOL, "--db", ovs.db, "--sysfs", str(sysfs), "--state", ovs.state,
+              "pif-scan").stdout
+    assert json.loads(out)["PIFs"] == []
+
+
+def test_management_ip_and_vxlan_config(ovs, domids):
+    pif, pnet, bridge, far = uplink(ovs)
+    run("ip", "-n", far, "addr", "add", "198.18.%d.2/24" % (os.getpid() % 250), "dev", "wire")
+    mgmt = "198.18.%d.1" % (os.getpid() % 250)
+    ovs.tool("pif-reconfigure-ip", pif, "Static", mgmt, "255.255.255.0")
+    assert mgmt in run("ip", "-4", "addr", "show", "dev", bridge).stdout
+    r = run("ip", "netns", "exec", far, "ping", "-c", "2", "-i", "0.2", "-W", "1", mgmt,
+            check=False)
+    assert r.returncode == 0, "management address not reachable from the uplink"
+    e = ovs.xenapi_error("pif-reconfigure-ip", pif, "Static", mgmt, "255.0.255.0")
+    assert (e.code, e.params) == ("INVALID_VALUE", ["netmask", "255.0.255.0"])
+    ovs.tool("pif-reconfigure-ip", pif, "None")
+    assert mgmt not in run("ip", "-4", "addr", "show", "dev", bridge).stdout
+    # A private network across hosts: one VXLAN port per peer, keyed by the VNI.
+    n = ovs.tool("network-create", "--name", "cross-host")
+    ovs.tool("tunnel-create", n["network"], "5001", "192.0.2.10", "192.0.2.11")
+    for i, peer in enumerate(("192.0.2.10", "192.0.2.11")):
+        port = "vx5001.%d" % i
+        assert ovs.vsctl("port-to-br", port).strip() == n["bridge"]
+        assert ovs.vsctl("get", "Interface", port, "type").strip() == "vxlan"
+        opts = ovs.vsctl("get", "Interface", port, "options")
+        assert 'key="5001"' in opts and 'remote_ip="%s"' % peer in opts
+    e = ovs.xenapi_error("tunnel-create", n["network"], "5001", "192.0.2.12")
+    assert (e.code, e.params) == ("INVALID_VALUE", ["key", "5001"])
+    ovs.vsctl("del-port", "vx5001.1")
+    assert ovs.tool("reconcile")["changes"] >= 1
+    assert ovs.vsctl("port-to-br", "vx5001.1").strip() == n["bridge"]
