@@ -20,7 +20,7 @@
  *
  * Space. The pool gets the VG's extents minus room for its metadata (1/500
  * of the data, at least 8 MiB, at most 16 GiB) and the same again for
- * LVM's spare metadata LV. It is created with --errorwhenfull y, so writes
+ * LVM's spare metadata LV. It is set to --errorwhenfull y, so writes
  * to a full pool fail instead of queueing. Before every operation that will
  * need space (create, snapshot, clone, resize, copy) the pool's data and
  * metadata usage are read; at full_percent the pool is first extended with
@@ -456,9 +456,14 @@ static int make_pool(struct sr *sr, const char *size_b, struct sr_error *err)
 	snprintf(data, sizeof(data), "%lld", (long long)data_ext);
 	snprintf(meta, sizeof(meta), "%lldb", (long long)(meta_ext * vg.extent_size));
 	const char *args[] = {"lvcreate", "-q", "-y", "--type", "thin-pool", "-l", data,
-			      "--poolmetadatasize", meta, "--errorwhenfull", "y", "-n", POOL,
-			      sr->vg, NULL};
-	return lvm_do(sr, args, err);
+			      "--poolmetadatasize", meta, "-n", POOL, sr->vg, NULL};
+	char ref[256];
+
+	if (lvm_do(sr, args, err) < 0)
+		return -1;
+	lv_ref(sr, POOL, ref, sizeof(ref));
+	const char *ewf[] = {"lvchange", "-q", "--errorwhenfull", "y", ref, NULL};
+	return lvm_do(sr, ewf, err);
 }
 
 /* Removes whatever an interrupted SR.create left: the VG, then the PV. */

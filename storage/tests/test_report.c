@@ -52,6 +52,36 @@ TEST(lvs_recorded_thin_pool_and_volume)
 	free(j);
 }
 
+TEST(lvs_recorded_snapshots_and_tags)
+{
+	struct sr_error err;
+	struct sr_lv *lv = NULL;
+	size_t len;
+	char *j = fixture("lvm-2.03.16-lvs-sr.json", &len);
+	char name[256];
+	int n = 0, i, vdis = 0, snaps = 0;
+
+	REQUIRE(sr_parse_lvs(j, len, &lv, &n, &err) == 0);
+	REQUIRE(n > 0);
+	for (i = 0; i < n; i++) {
+		if (!sr_tag_has(lv[i].tags, "cairn_vdi"))
+			continue;
+		vdis++;
+		CHECK(sr_uuid_valid(lv[i].name));
+		CHECK(sr_tag_get(lv[i].tags, "cairn_name", name, sizeof(name)));
+		CHECK_STR(lv[i].pool, "thinpool");
+		if (sr_tag_has(lv[i].tags, "cairn_snap")) {
+			snaps++;
+			CHECK(lv[i].origin[0] != '\0');
+			CHECK_EQ(lv[i].attr[1], 'r'); /* created -pr */
+		}
+	}
+	CHECK(vdis >= 2);
+	CHECK(snaps >= 1);
+	free(lv);
+	free(j);
+}
+
 TEST(vgs_and_pvs_recorded)
 {
 	struct sr_error err;
