@@ -63,7 +63,8 @@ static json_t *event(const char *cls, const char *ref, const char *op, long long
 	json_t *e;
 
 	snprintf(id, sizeof(id), "%lld", gen);
-	e = json_pack("{sssssssssss?}", "id", id, "timestamp", ts, "class", dm_lower(cls, lc),
+	/* snapshot: borrowed; O? takes a reference of its own */
+	e = json_pack("{ss ss ss ss ss sO?}", "id", id, "timestamp", ts, "class", dm_lower(cls, lc),
 		      "operation", op, "ref", ref, "snapshot", snap);
 	return e;
 }
@@ -94,7 +95,7 @@ static void everything(struct ev_req *r, long long gen)
 		all = db_read_all(api.db, &dm_classes[i]);
 		json_object_foreach(all, k, v)
 			json_array_append_new(r->events, event(dm_classes[i].name, k, "add", gen,
-							       json_incref(v), r->now));
+							       v, r->now));
 		json_decref(all);
 	}
 }
@@ -158,6 +159,7 @@ json_t *ev_from(struct api_ctx *ctx, json_t **args)
 	long long since, gen;
 	char nowbuf[32];
 	json_t *res = NULL;
+	bool timed_out = false;
 
 	if (parse_token(json_string_value(args[1]), &since))
 		return api_fail(ctx, "EVENT_FROM_TOKEN_PARSE_FAILURE", json_string_value(args[1]), NULL);
@@ -182,12 +184,10 @@ json_t *ev_from(struct api_ctx *ctx, json_t **args)
 			everything(&r, gen);
 		else if (since < gen)
 			db_changes_since(api.db, since, collect, &r);
-		if (json_array_size(r.events) || since < 0 || api.stopping)
+		if (json_array_size(r.events) || since < 0 || api.stopping || timed_out)
 			break;
-		if (pthread_cond_timedwait(&api.cond, &api.lock, &deadline) == ETIMEDOUT) {
-			gen = db_generation(api.db);
-			break;
-		}
+		if (pthread_cond_timedwait(&api.cond, &api.lock, &deadline) == ETIMEDOUT)
+			timed_out = true;	/* one last look, then answer */
 	}
 	if (!ctx->err)
 		res = json_pack("{sOsoso}", "events", r.events, "valid_ref_counts", counts(&r),
