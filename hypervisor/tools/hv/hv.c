@@ -71,7 +71,7 @@ static void print_info(long version, const struct cairn_host_info *info)
 	       (unsigned long long)(info->total_pages / MIB_PAGES),
 	       (unsigned long long)(info->free_pages / MIB_PAGES));
 	printf("dom0_memory: %llu MiB\n", (unsigned long long)(info->dom0_pages / MIB_PAGES));
-	printf("hv_memory: %llu MiB\n", (unsigned long long)(info->hv_pages / MIB_PAGES));
+	printf("hv_memory: %llu KiB\n", (unsigned long long)(info->hv_pages * 4));
 }
 
 static int cmd_info(int argc, char **argv)
