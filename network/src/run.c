@@ -5,6 +5,8 @@
  * Design: never a shell. The child gets three pipes; the parent feeds stdin and
  * drains stdout/stderr with poll() until both close, bounded by a deadline. On
  * the deadline the child (only ours, by pid) is killed and the call fails.
+ * SIGPIPE is ignored in the caller so a child that exits early cannot kill it;
+ * the child gets the default back before exec.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -96,15 +98,20 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/* In the child: only async-signal-safe calls (the daemon may have threads). */
 static void child_exec(const char *const *argv, int in[2], int out[2], int errp[2])
 {
+	static const char msg[] = "net: child_exec: exec failed\n";
+
 	dup2(in[0], 0);
 	dup2(out[1], 1);
 	dup2(errp[1], 2);
 	for (int fd = 3; fd < 1024; fd++)
 		close(fd);
+	signal(SIGPIPE, SIG_DFL);
 	execvp(argv[0], (char *const *)argv);
-	fprintf(stderr, "net: %s: exec %s: %s\n", __func__, argv[0], strerror(errno));
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		_exit(126);
 	_exit(127);
 }
 

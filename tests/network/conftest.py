@@ -63,7 +63,7 @@ class VM:
     def exec(self, *args, check=True, timeout=20):
         return run("ip", "netns", "exec", self.ns, *args, check=check, timeout=timeout)
 
-    def ping(self, ip, count=2, wait=1):
+    def ping(self, ip, count=3, wait=1):
         r = self.exec("ping", "-c", count, "-i", "0.2", "-W", wait, ip, check=False,
                       timeout=count * (wait + 1) + 5)
         return r.returncode == 0
@@ -95,6 +95,16 @@ class OvsEnv:
             "--unixctl=%s/ovs-vswitchd.ctl" % d, "--log-file=%s/ovs-vswitchd.log" % d,
             "--detach", "--no-chdir", env=self.env)
         return self
+
+    def restart_vswitchd(self):
+        """Kill our ovs-vswitchd and start it again (OpenFlow rules are lost)."""
+        pf = self.dir + "/ovs-vswitchd.pid"
+        pid = int(open(pf).read().strip())
+        os.kill(pid, signal.SIGKILL)
+        while _alive(pid):
+            time.sleep(0.05)
+        run("ovs-vswitchd", self.db, "--pidfile=" + pf, "--unixctl=%s/ovs-vswitchd.ctl" % self.dir,
+            "--log-file=%s/ovs-vswitchd.log" % self.dir, "--detach", "--no-chdir", env=self.env)
 
     def stop(self):
         # Bridges of the userspace datapath are persistent tap devices: remove

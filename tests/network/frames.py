@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Raw Ethernet frames for the locking tests, run inside a namespace:
 
-    frames.py send IFACE SRC_MAC DST_MAC SRC_IP DST_IP MARKER
-    frames.py recv IFACE SECONDS      prints the markers it saw, one per line
+    frames.py send IFACE SRC_MAC,DST_MAC,SRC_IP,DST_IP,MARKER ...
+    frames.py recv IFACE SECONDS [STOP]   prints the markers it saw, one per line;
+                                          returns early once it has seen STOP
 
 A frame is IPv4/UDP to port 9999 whose payload is "CAIRN-<marker>".
 """
@@ -34,15 +35,16 @@ def frame(src_mac, dst_mac, src_ip, dst_ip, marker):
     return mac(dst_mac) + mac(src_mac) + b"\x08\x00" + ip + udp
 
 
-def send(iface, src_mac, dst_mac, src_ip, dst_ip, marker):
+def send(iface, *specs):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((iface, 0))
-    for _ in range(3):
-        s.send(frame(src_mac, dst_mac, src_ip, dst_ip, marker))
-        time.sleep(0.05)
+    for spec in specs:
+        for _ in range(3):
+            s.send(frame(*spec.split(",")))
+            time.sleep(0.02)
 
 
-def recv(iface, seconds):
+def recv(iface, seconds, stop=None):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(0x0003))
     s.bind((iface, 0))
     s.settimeout(0.2)
@@ -57,12 +59,14 @@ def recv(iface, seconds):
         i = data.find(b"CAIRN-")
         if i >= 0:
             seen.add(data[i + 6:].decode(errors="replace"))
+            if stop in seen:
+                break
     for m in sorted(seen):
         print(m)
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "send":
-        send(*sys.argv[2:8])
+        send(sys.argv[2], *sys.argv[3:])
     else:
-        recv(sys.argv[2], float(sys.argv[3]))
+        recv(sys.argv[2], float(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else None)

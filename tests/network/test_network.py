@@ -82,11 +82,17 @@ def test_vlans_isolate_and_tag_on_the_uplink(ovs, domids):
     a, _ = plug_vm(ovs, nets[10], domids[0], "02:00:0a:00:10:01", ip(1))
     b, _ = plug_vm(ovs, nets[20], domids[1], "02:00:0a:00:20:02", ip(2))
     c, _ = plug_vm(ovs, nets[10], domids[2], "02:00:0a:00:10:03", ip(3))
-    tcpdump = capture(far, "wire", 6)
-    time.sleep(1.0)
+    tcpdump = capture(far, "wire", 12)
+    for _ in range(5):  # tcpdump says "listening on" once the capture is open
+        if "listening on" in tcpdump.stderr.readline():
+            break
+    else:
+        raise AssertionError("tcpdump did not start")
     assert not a.ping(ip(2), count=2), "VLAN 10 reached VLAN 20"
     assert not b.ping(ip(1), count=2), "VLAN 20 reached VLAN 10"
     assert a.ping(ip(3)), "two VMs on the same VLAN cannot reach each other"
+    time.sleep(0.5)
+    tcpdump.send_signal(2)
     out, _ = tcpdump.communicate(timeout=15)
     lines = out.splitlines()
     # The ARP requests each VM broadcast left on the uplink with its VLAN's tag.
@@ -98,20 +104,26 @@ def test_vlans_isolate_and_tag_on_the_uplink(ovs, domids):
     assert not wrong, "frames with a wrong or no tag on the uplink:\n" + "\n".join(wrong)
 
 
-def spoof_round(ovs, a, b, marker_prefix):
+def spoof_round(ovs, a, b, marker_prefix, expect_end=True):
     """A sends a real frame, one with another source MAC, one with another source
-    IP; returns the markers B received."""
-    rx = subprocess.Popen(["ip", "netns", "exec", b.ns, sys.executable,
-                           os.path.join(HERE, "frames.py"), "recv", "eth0", "2.5"],
+    IP, then a real 'end' frame; returns the markers B received. The receiver
+    stops at 'end' (or after a timeout, when A's traffic is not expected to pass)."""
+    frames = os.path.join(HERE, "frames.py")
+    end = marker_prefix + "end"
+    rx = subprocess.Popen(["ip", "netns", "exec", b.ns, sys.executable, frames, "recv",
+                           "eth0", "15" if expect_end else "2", end],
                           stdout=subprocess.PIPE, text=True)
     assert rx.stdout.readline().strip() == "ready"
-    frames = os.path.join(HERE, "frames.py")
-    for src_mac, src_ip, what in ((a.mac, a.ip, "good"), ("02:00:0a:66:66:66", a.ip, "badmac"),
-                                  (a.mac, ip(99), "badip")):
-        a.exec(sys.executable, frames, "send", "eth0", src_mac, b.mac, src_ip, b.ip,
-               marker_prefix + what)
-    out, _ = rx.communicate(timeout=10)
-    return set(out.split())
+    specs = ["%s,%s,%s,%s,%s%s" % (src_mac, b.mac, src_ip, b.ip, marker_prefix, what)
+             for src_mac, src_ip, what in ((a.mac, a.ip, "good"),
+                                           ("02:00:0a:66:66:66", a.ip, "badmac"),
+                                           (a.mac, ip(99), "badip"), (a.mac, a.ip, "end"))]
+    a.exec(sys.executable, frames, "send", "eth0", *specs)
+    out, _ = rx.communicate(timeout=30)
+    seen = set(out.split())
+    if expect_end:
+        assert end in seen, "the closing real frame never arrived: %s" % seen
+    return seen
 
 
 def test_locked_vif_drops_spoofed_frames(ovs, domids):
@@ -134,7 +146,7 @@ def test_locked_vif_drops_spoofed_frames(ovs, domids):
     # Disabled: nothing passes.
     ovs.tool("vif-set-locking", va, "disabled")
     assert not a.ping(ip(12), count=1)
-    assert "D-good" not in spoof_round(ovs, a, b, "D-")
+    assert "D-good" not in spoof_round(ovs, a, b, "D-", expect_end=False)
     # Unplug takes the rules away with the port.
     ovs.tool("vif-unplug", va)
     assert "in_port" not in ovs.ofctl("dump-flows", bridge)
@@ -177,6 +189,50 @@ def test_bond_survives_member_link_down(ovs, domids, mode):
         while time.time() < deadline and bond_member_state(ovs, bond_dev, down) != "enabled":
             time.sleep(0.2)
     assert vm.ping(ip(254), count=2)
+
+
+def test_lacp_bond_negotiates_and_fails_over(ovs, domids):
+    """An LACP bond against a partner switch (a second, plain OVS bridge with an
+    LACP bond, standing in for a physical switch) negotiates, carries traffic,
+    and survives a member link going down."""
+    far = ovs.netns("lacpfar")
+    members = []
+    for i in range(2):
+        dev, sw = ovs.link_name("l%d" % i), ovs.link_name("s%d" % i)
+        run("ip", "link", "add", dev, "type", "veth", "peer", "name", sw)
+        ovs.links.append(dev)
+        run("ip", "link", "set", dev, "up")
+        run("ip", "link", "set", sw, "up")
+        members.append((dev, sw, ovs.tool("pif-introduce", dev)["PIF"]))
+    swbr, host = ovs.link_name("sw"), ovs.link_name("h")
+    ovs.vsctl("add-br", swbr, "--", "set", "Bridge", swbr, "datapath_type=netdev")
+    ovs.vsctl("add-bond", swbr, "swbond", members[0][1], members[1][1], "lacp=active",
+              "bond_mode=balance-tcp", "other_config:lacp-time=fast")
+    ovs.veth(host, "eth0", far)
+    ovs.vsctl("add-port", swbr, host)
+    run("ip", "-n", far, "addr", "add", ip(250) + "/24", "dev", "eth0")
+    bnet = ovs.tool("network-create", "--name", "lacp")["network"]
+    bond_dev = ovs.tool("bond-create", bnet, "lacp", members[0][2], members[1][2],
+                        "--lacp-time", "fast")["device"]
+    assert ovs.vsctl("get", "Port", bond_dev, "lacp").strip() == "active"
+    deadline = time.time() + 15
+    while time.time() < deadline and "lacp_status: negotiated" not in \
+            ovs.appctl("bond/show", bond_dev):
+        time.sleep(0.3)
+    assert "lacp_status: negotiated" in ovs.appctl("bond/show", bond_dev)
+    vm, _ = plug_vm(ovs, bnet, domids[0], "02:00:0a:00:00:41", ip(41))
+    assert vm.ping(ip(250)), "no connectivity over the LACP bond"
+    for down, other in ((members[0][0], members[1][0]), (members[1][0], members[0][0])):
+        run("ip", "link", "set", down, "down")
+        deadline = time.time() + 10
+        while time.time() < deadline and bond_member_state(ovs, bond_dev, down) != "disabled":
+            time.sleep(0.2)
+        assert bond_member_state(ovs, bond_dev, other) == "enabled"
+        assert vm.ping(ip(250), count=3), "LACP bond lost connectivity with %s down" % down
+        run("ip", "link", "set", down, "up")
+        deadline = time.time() + 10
+        while time.time() < deadline and bond_member_state(ovs, bond_dev, down) != "enabled":
+            time.sleep(0.2)
 
 
 def bond_member_section(ovs, bond, member):
@@ -228,6 +284,27 @@ def test_reconcile_restores_ovs(ovs, domids):
     ovs.tool("reconcile")
     assert b.port not in ovs.vsctl("list-ports", n["bridge"]).split()
     assert a.port in ovs.vsctl("list-ports", n["bridge"]).split()
+
+
+def test_reconcile_after_vswitchd_restart_restores_locking(ovs, domids):
+    net = ovs.tool("network-create", "--name", "restart")
+    a, _ = plug_vm(ovs, net["network"], domids[0], "02:00:0a:00:00:51", ip(51),
+                   locking="locked", ipv4=[ip(51)])
+    b, _ = plug_vm(ovs, net["network"], domids[1], "02:00:0a:00:00:52", ip(52))
+    ovs.restart_vswitchd()
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        r = run("ovs-ofctl", "dump-flows", "unix:%s/%s.mgmt" % (ovs.dir, net["bridge"]),
+                check=False)
+        if r.returncode == 0 and "in_port" not in r.stdout:
+            break
+        time.sleep(0.2)
+    assert "nw_src" not in ovs.ofctl("dump-flows", net["bridge"]), "rules survived a restart?"
+    assert "R1-badip" in spoof_round(ovs, a, b, "R1-"), "spoofing blocked without rules?"
+    assert ovs.tool("reconcile")["changes"] == 0  # OVSDB itself was intact
+    assert "nw_src=%s" % ip(51) in ovs.ofctl("dump-flows", net["bridge"])
+    seen = spoof_round(ovs, a, b, "R2-")
+    assert "R2-good" in seen and "R2-badip" not in seen and "R2-badmac" not in seen
 
 
 def test_bad_input_gives_xenapi_error_and_changes_nothing(ovs, domids):
