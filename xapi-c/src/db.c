@@ -10,7 +10,8 @@
  * numbered migrations in migrations[] run up to DB_SCHEMA_VERSION.
  *
  * Every write also appends (gen, class, ref, op) to the _events table in the
- * same transaction, so event generations are exactly as durable as the data.
+ * same transaction, so event generations are exactly as durable as the data;
+ * the current generation is the log's newest (or _meta's, once pruned).
  *
  * Durability: WAL mode with synchronous=FULL: the WAL is fsync'ed at every
  * commit, so an acknowledged write survives a kill -9 of the daemon (which
@@ -38,7 +39,8 @@ struct db {
 	sqlite3 *h;
 	struct db_cls *cls;	/* parallel to dm_classes */
 	sqlite3_stmt *ev_ins, *ev_since, *ev_delsnap, *begin, *commit, *rollback;
-	long long gen;
+	long long gen;			/* newest logged generation, this transaction included */
+	long long committed_gen;	/* newest committed generation */
 	long long oldest;
 };
 
@@ -368,6 +370,7 @@ int db_open(const char *path, struct db **out)
 			sqlite3_finalize(s);
 		}
 	}
+	db->committed_gen = db->gen;
 	log_info("opened %s at generation %lld", path, db->gen);
 	*out = db;
 	return 0;
@@ -435,18 +438,17 @@ int db_begin(struct db *db)
 
 int db_commit(struct db *db)
 {
-	if (meta_set(db, "generation", db->gen)) {
-		db_rollback(db);
+	if (step_done(db, db->commit))
 		return -1;
-	}
-	return step_done(db, db->commit);
+	db->committed_gen = db->gen;
+	return 0;
 }
 
 void db_rollback(struct db *db)
 {
 	if (!sqlite3_get_autocommit(db->h))
 		step_done(db, db->rollback);
-	db->gen = meta_get(db, "generation", 0);
+	db->gen = db->committed_gen;
 }
 
 static int log_event(struct db *db, const struct dm_class *c, const char *ref, enum db_op op,
@@ -682,7 +684,9 @@ int db_prune_events(struct db *db, long long keep)
 	sqlite3_bind_int64(s, 1, upto);
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(s);
-	if (rc == 0 && meta_set(db, "events_oldest", upto) == 0)
+	/* the generation survives in _meta when the log no longer holds it */
+	if (rc == 0 && meta_set(db, "events_oldest", upto) == 0 &&
+	    meta_set(db, "generation", db->gen) == 0)
 		db->oldest = upto;
 	return rc;
 }

@@ -10,8 +10,9 @@
  * grows past it is discarded as it arrives and answered 413. Bodies are
  * copied into a buffer of their own before parsing.
  *
- * Protocol selection: path /jsonrpc or Content-Type application/json is
- * JSON-RPC; any other POST path is XML-RPC.
+ * Protocol selection by exact media type: application/json is JSON-RPC (on
+ * /jsonrpc or any path), text/xml is XML-RPC on any path but /jsonrpc;
+ * anything else is 415.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -96,13 +98,23 @@ static void peer_of(struct MHD_Connection *c, bool local, struct api_peer *p)
 			  sizeof(p->addr));
 }
 
-static bool is_json(struct MHD_Connection *c, const char *url)
+static bool media_is(const char *ct, const char *want)
+{
+	size_t n = strlen(want);
+
+	return ct && !strncasecmp(ct, want, n) && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* 1: JSON-RPC, 0: XML-RPC, -1: a Content-Type that fits neither (415). */
+static int protocol(struct MHD_Connection *c, const char *url)
 {
 	const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
 
-	if (!strcmp(url, "/jsonrpc"))
-		return true;
-	return ct && !strncmp(ct, "application/json", 16);
+	if (media_is(ct, "application/json"))
+		return 1;
+	if (media_is(ct, "text/xml") && strcmp(url, "/jsonrpc") != 0)
+		return 0;
+	return -1;
 }
 
 static enum MHD_Result dispatch(struct MHD_Connection *c, struct listener *l, const char *url,
@@ -114,10 +126,15 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, struct listener *l, co
 	size_t len = 0;
 	char *out;
 
+	int proto = protocol(c, url);
+
 	if (r->too_big)
 		return reply_text(c, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large\n");
+	if (proto < 0)
+		return reply_text(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+				  "Content-Type must be text/xml (XML-RPC) or application/json (JSON-RPC)\n");
 	peer_of(c, l->local, &peer);
-	out = api_handle(is_json(c, url), r->body.p ? r->body.p : "", r->body.len, &peer, &len,
+	out = api_handle(proto == 1, r->body.p ? r->body.p : "", r->body.len, &peer, &len,
 			 &type, bad, sizeof(bad));
 	if (!out) {
 		struct sb b = {0};

@@ -495,6 +495,10 @@ static void xml_value(struct sb *b, const json_t *v)
 	size_t i;
 	char num[48];
 
+	if (!v) {
+		sb_adds(b, "<value></value>");
+		return;
+	}
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		sb_adds(b, "<value>");
@@ -578,6 +582,10 @@ static void json_value(struct sb *b, const json_t *v)
 	size_t i;
 	char num[48];
 
+	if (!v) {
+		sb_adds(b, "null");
+		return;
+	}
 	switch (json_typeof(v)) {
 	case JSON_STRING:
 		json_str(b, json_string_value(v));
