@@ -114,6 +114,24 @@ static void cpus_bring_up(void)
 	smp_selftest();
 }
 
+/*
+ * debug_fault (command line): fault on purpose once the CPUs are up, to show the
+ * exception report and backtrace (used by the boot tests).
+ */
+static void __attribute__((noinline)) debug_fault_deep(void)
+{
+	volatile u64 *bad = (volatile u64 *)0x8000000000000000ull; /* non-canonical: #GP */
+
+	pr_info("debug_fault: touching %p on purpose", (void *)bad);
+	*bad = 0xdead;
+}
+
+static void __attribute__((noinline)) debug_fault(void)
+{
+	debug_fault_deep();
+	barrier();
+}
+
 void boot_main(u32 magic, u32 info_pa)
 {
 	console_init();
@@ -129,5 +147,7 @@ void boot_main(u32 magic, u32 info_pa)
 	if (acpi_init(mbi.rsdp, mbi.rsdp_len))
 		pr_warn("no usable ACPI: only the boot CPU will run");
 	cpus_bring_up();
+	if (cmdline_get(hv_cmdline, "debug_fault", NULL, 0))
+		debug_fault();
 	dom0_start(&bi);
 }
