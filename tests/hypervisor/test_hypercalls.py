@@ -130,3 +130,16 @@ def test_root_only(dom0):
     out, rc = dom0.run("hcprobe nonroot")
     assert "nonroot: open=-%d" % EPERM in out, out    # the driver's CAP_SYS_ADMIN check
     dom0.run("chmod 600 /dev/cairn")
+
+
+def test_hv_info_uefi(kernel, machine, tmp_path):
+    """The same dom0 booted through OVMF: the driver loads and hv info works."""
+    img = build_dom0_initramfs(kernel, str(tmp_path / "dom0.cpio"), extra_init="hv info")
+    iso = hv_iso(kernel.vmlinuz, img, hv_args=f"console=com1 dom0_mem={DOM0_MEM_MIB}M",
+                 dom0_args="console=ttyS0 panic=-1 quiet")
+    m = machine("hc-uefi", cdrom=iso, smp=4, mem="4G", firmware="uefi",
+                extra=["-boot", "d"], timeout=400)
+    m.wait_for(r"CAIRN-DOM0 driver loaded", timeout=300)
+    m.wait_for(r"cpus: 4 \(dom0: 0\)", timeout=60)
+    m.wait_for(r"memory: total \d+ MiB, free [1-9]\d* MiB", timeout=10)
+    m.wait_for(DOM0_READY, timeout=30)
