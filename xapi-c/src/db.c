@@ -19,6 +19,7 @@
  *
  * Statements are prepared once per class and reused.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -689,4 +690,24 @@ int db_prune_events(struct db *db, long long keep)
 	    meta_set(db, "generation", db->gen) == 0)
 		db->oldest = upto;
 	return rc;
+}
+
+void db_token(long long gen, char out[32])
+{
+	snprintf(out, 32, "%020lld", gen < 0 ? 0 : gen);
+}
+
+int db_token_parse(const char *s, long long *gen)
+{
+	char *end;
+
+	if (!*s) {
+		*gen = -1;
+		return 0;
+	}
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*gen = strtoll(s, &end, 10);
+	return (errno || (*end && *end != ',') || *gen < 0) ? -1 : 0;
 }

@@ -67,6 +67,13 @@ int db_changes_since(struct db *db, long long gen,
 		     int (*cb)(const struct db_event *e, void *arg), void *arg);
 /* Logs a "mod" of the row without changing it (event.inject). */
 int db_touch(struct db *db, const struct dm_class *c, const char *ref);
+/*
+ * Event tokens: a generation as 20 zero-padded digits, so tokens compare as
+ * strings in the order of their generations. "" parses as -1 (everything);
+ * xapi's "<gen>,<gen>" shape is accepted. Parse returns 0 or -1.
+ */
+void db_token(long long gen, char out[32]);
+int db_token_parse(const char *s, long long *gen);
 /* Drops log entries older than the newest keep generations. */
 int db_prune_events(struct db *db, long long keep);
 

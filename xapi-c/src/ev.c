@@ -38,22 +38,8 @@ static json_t *token(long long gen)
 {
 	char buf[32];
 
-	snprintf(buf, sizeof(buf), "%020lld", gen);
+	db_token(gen, buf);
 	return json_string(buf);
-}
-
-static int parse_token(const char *s, long long *gen)
-{
-	char *end;
-
-	if (!*s) {
-		*gen = -1;
-		return 0;
-	}
-	errno = 0;
-	*gen = strtoll(s, &end, 10);
-	/* accept xapi's "<gen>,<msg gen>" shape too: the first part counts */
-	return (errno || (*end && *end != ',') || *gen < 0) ? -1 : 0;
 }
 
 static json_t *event(const char *cls, const char *ref, const char *op, long long gen,
@@ -161,7 +147,7 @@ json_t *ev_from(struct api_ctx *ctx, json_t **args)
 	json_t *res = NULL;
 	bool timed_out = false;
 
-	if (parse_token(json_string_value(args[1]), &since))
+	if (db_token_parse(json_string_value(args[1]), &since))
 		return api_fail(ctx, "EVENT_FROM_TOKEN_PARSE_FAILURE", json_string_value(args[1]), NULL);
 	if (!(timeout >= 0))
 		timeout = 0;
