@@ -130,8 +130,8 @@ def test_wrong_content_types(daemon, x):
 
 
 def test_argument_errors(daemon, x, pam_user):
+    j = JsonRpc(daemon, 2).login(*pam_user)   # a login writes its session
     before = db_digest(daemon)
-    j = JsonRpc(daemon, 2).login(*pam_user)
     cases = [
         (("VM.set_name_label", x.vm), "MESSAGE_PARAMETER_COUNT_MISMATCH"),
         (("VM.set_name_label", x.vm, "a", "b"), "MESSAGE_PARAMETER_COUNT_MISMATCH"),

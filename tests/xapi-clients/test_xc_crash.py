@@ -9,7 +9,7 @@ import time
 from xc import Daemon, XapiError, XmlRpc, pam_user, vm_record  # noqa: F401
 
 
-def writer(d, user, acked, stop, errors):
+def writer(d, user, acked, stop, errors, tag):
     """Creates VMs and renames the first one as fast as it can; records what
     the daemon acknowledged. Stops at the first transport error (the kill)."""
     try:
@@ -18,8 +18,8 @@ def writer(d, user, acked, stop, errors):
         i = 0
         while not stop.is_set():
             i += 1
-            ref = x("VM.create", vm_record(f"crash-{i}"))
-            acked["vms"].append((ref, f"crash-{i}"))
+            ref = x("VM.create", vm_record(f"crash-{tag}-{i}"))
+            acked["vms"].append((ref, f"crash-{tag}-{i}"))
             first = first or ref
             x("VM.set_name_description", first, f"rev-{i}")
             acked["desc"] = f"rev-{i}"
@@ -37,8 +37,8 @@ def test_kill9_loses_no_acknowledged_write(request, pam_user):
         # two independent streams of writes
         acked, acked2 = {"vms": [], "desc": None}, {"vms": [], "desc": None}
         stop, errors = threading.Event(), []
-        threads = [threading.Thread(target=writer, args=(d, pam_user, a, stop, errors))
-                   for a in (acked, acked2)]
+        threads = [threading.Thread(target=writer, args=(d, pam_user, a, stop, errors, tag))
+                   for a, tag in ((acked, "a"), (acked2, "b"))]
         for t in threads:
             t.start()
         time.sleep(2.5)

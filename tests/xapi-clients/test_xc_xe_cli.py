@@ -25,7 +25,7 @@ def test_host_sr_network_lists(daemon, pam_user):
     assert set(r.stdout.strip().split(",")) == {h["uuid"] for h in hosts.values()}
     full = xe(daemon, "host-list").stdout
     for h in hosts.values():
-        assert re.search(rf"^uuid \( RO\)\s*: {h['uuid']}$", full, re.M), full
+        assert re.search(rf"^uuid\s+\( RO\): {h['uuid']}$", full, re.M), full
         assert re.search(rf"^\s*name-label \( RW\): {re.escape(h['name_label'])}$", full, re.M), full
     for cmd, cls in (("sr-list", "SR"), ("network-list", "network")):
         out = xe(daemon, cmd, "--minimal").stdout.strip()
@@ -44,9 +44,9 @@ def test_vm_create_list_start_shutdown(daemon, pam_user):
     assert rec["power_state"] == "Halted"
 
     out = xe(daemon, "vm-list", "name-label=xe-vm1").stdout
-    assert out == (f"uuid ( RO)           : {uuid}\n"
-                   "     name-label ( RW): xe-vm1\n"
-                   "    power-state ( RO): halted\n\n\n"), out
+    assert out == (f"uuid        ( RO): {uuid}\n"
+                   " name-label ( RW): xe-vm1\n"
+                   "power-state ( RO): halted\n\n\n"), out
     assert xe(daemon, "vm-list", "name-label=xe-vm1", "--minimal").stdout == uuid + "\n"
     assert xe(daemon, "vm-list", "name-label=nope", "--minimal").stdout == "\n"
 
