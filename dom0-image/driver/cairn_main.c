@@ -179,6 +179,7 @@ static const struct file_operations cairn_fops = {
 	.owner = THIS_MODULE,
 	.open = cairn_open,
 	.unlocked_ioctl = cairn_ioctl,
+	.compat_ioctl = compat_ptr_ioctl, /* the request has the same layout for 32-bit callers */
 	.llseek = noop_llseek,
 };
 
