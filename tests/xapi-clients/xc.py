@@ -174,9 +174,11 @@ class XapiError(Exception):
         self.code = desc[0] if desc else None
 
 
-def http_post(d, path, body, ctype, timeout=30, extra_headers=None):
-    """One raw POST to the daemon over HTTPS: (status, content-type, body bytes)."""
-    conn = http.client.HTTPSConnection("127.0.0.1", d.port, context=_insecure(), timeout=timeout)
+def http_post(d, path, body, ctype, timeout=30, extra_headers=None, source=None):
+    """One raw POST to the daemon over HTTPS: (status, content-type, body bytes).
+    SOURCE: another loopback address to connect from (e.g. "127.0.0.2")."""
+    conn = http.client.HTTPSConnection("127.0.0.1", d.port, context=_insecure(), timeout=timeout,
+                                       source_address=(source, 0) if source else None)
     try:
         headers = {"Content-Type": ctype}
         headers.update(extra_headers or {})
