@@ -35,6 +35,19 @@ static void tx_real_bridge(struct net *n, struct argv *a, const struct net_netwo
 	argv_add(a, "mtu_request=%u", mtu_of(nw));
 }
 
+/* The bridge takes its PIF's MAC (as on XenServer), so the address of the
+ * bridge device is stable instead of following OVS's choice of port. */
+static void tx_bridge_mac(struct argv *a, const char *bridge, const struct net_pif *pif)
+{
+	if (!net_valid_mac(pif->MAC))
+		return;
+	argv_cmd(a);
+	argv_add(a, "set");
+	argv_add(a, "Bridge");
+	argv_add(a, "%s", bridge);
+	argv_add(a, "other_config:hwaddr=\"%s\"", pif->MAC);
+}
+
 void net_tx_fake_bridge(struct argv *a, const struct net_network *nw, const char *parent,
 			long tag)
 {
@@ -122,11 +135,13 @@ void net_tx_bond(struct argv *a, const struct net_state *st, const char *bridge,
 	}
 	net_tx_bond_settings(a, st, b);
 	argv_add(a, "external_ids:xs-pif-uuid=%s", master->uuid);
+	tx_bridge_mac(a, bridge, master);
 }
 
 static void tx_phys_port(struct argv *a, const char *bridge, const struct net_pif *pif,
 			 unsigned mtu)
 {
+	tx_bridge_mac(a, bridge, pif);
 	argv_cmd(a);
 	argv_add(a, "--if-exists");
 	argv_add(a, "del-port");

@@ -397,3 +397,33 @@ def test_management_ip_and_vxlan_config(ovs, domids):
     ovs.vsctl("del-port", "vx5001.1")
     assert ovs.tool("reconcile")["changes"] >= 1
     assert ovs.vsctl("port-to-br", "vx5001.1").strip() == n["bridge"]
+
+
+def test_private_network_over_vxlan(ovs, domids):
+    """A private network reaches a VM on another host through a VXLAN tunnel with
+    the network's VNI; a network with another VNI does not. The other host is a
+    namespace with a kernel VXLAN device, on the far side of our uplink."""
+    pif, pnet, bridge, hostb = uplink(ovs, "hostb")
+    under = "198.18.%d" % (os.getpid() % 250)
+    ovs.tool("pif-reconfigure-ip", pif, "Static", under + ".1", "255.255.255.0")
+    run("ip", "-n", hostb, "addr", "add", under + ".2/24", "dev", "wire")
+    # veth checksum offload would leave the outer UDP checksum unfinished for the
+    # userspace datapath, which then drops the packets.
+    run("ip", "netns", "exec", hostb, "ethtool", "-K", "wire", "tx", "off")
+    run("ip", "-n", hostb, "link", "add", "vx0", "type", "vxlan", "id", "5001", "remote",
+        under + ".1", "local", under + ".2", "dstport", "4789", "dev", "wire")
+    run("ip", "-n", hostb, "addr", "add", ip(60) + "/24", "dev", "vx0")
+    run("ip", "-n", hostb, "link", "set", "vx0", "up")
+    nets = {}
+    for vni in (5001, 5002):
+        n = ovs.tool("network-create", "--name", "vni%d" % vni)["network"]
+        ovs.tool("tunnel-create", n, str(vni), under + ".2")
+        nets[vni] = n
+    a, _ = plug_vm(ovs, nets[5001], domids[0], "02:00:0a:00:00:61", ip(61))
+    c, _ = plug_vm(ovs, nets[5002], domids[1], "02:00:0a:00:00:62", ip(62))
+    deadline = time.time() + 10
+    while time.time() < deadline and not a.ping(ip(60), count=1):
+        time.sleep(0.3)
+    assert a.ping(ip(60)), "no connectivity to the other host over VXLAN 5001"
+    assert not c.ping(ip(60), count=2), "VNI 5002 reached a host on VNI 5001"
+    assert "tnl_pop" in ovs.appctl("dpctl/dump-flows")
