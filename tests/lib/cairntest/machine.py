@@ -18,6 +18,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -62,7 +63,10 @@ class Machine:
         self.dir = log_dir or _log_dir(os.environ.get("PYTEST_CURRENT_TEST", "adhoc")
                                        .split(" ")[0])
         self.log_path = os.path.join(self.dir, name + ".log")
-        self.monitor_path = os.path.join(self.dir, name + ".monitor")
+        # A Unix socket path must fit in 108 bytes: keep the monitor out of the
+        # (possibly deep) log directory, in a short private directory of its own.
+        self._sockdir = tempfile.mkdtemp(prefix="cairn-mon-")
+        self.monitor_path = os.path.join(self._sockdir, "monitor")
         self.ports = {}
         self.proc = None
         self._buf = bytearray()
@@ -163,6 +167,7 @@ class Machine:
             pass
         with _live_lock:
             _live.discard(self)
+        shutil.rmtree(self._sockdir, ignore_errors=True)
 
     def wait_exit(self, timeout):
         """Waits for QEMU to exit by itself (e.g. the guest powered off); returns rc."""
