@@ -63,6 +63,7 @@ enum net_errcode {
 	NET_E_PIF_CONFIGURATION_ERROR,	/* [PIF, message] */
 	NET_E_TRANSPORT_PIF_NOT_CONFIGURED, /* [PIF] */
 	NET_E_OPENVSWITCH_NOT_ACTIVE,	/* [] */
+	NET_E_PIF_HAS_NO_NETWORK_CONFIGURATION, /* [PIF] */
 	NET_E_COUNT
 };
 
@@ -234,6 +235,13 @@ int net_pif_unplug(struct net *n, const struct net_state *st, const char *pif,
 int net_pif_reconfigure_ip(struct net *n, const struct net_state *st, const char *pif,
 			   enum net_ip_mode mode, const char *ip, const char *netmask,
 			   const char *gateway, struct net_err *err);
+
+/* host.management_reconfigure: the management address moves to `pif`, whose
+ * record must hold its IP configuration (DHCP or Static); the bridges of the
+ * other PIFs marked management lose their address. The PIF is plugged if it is
+ * not. The caller moves the `management` flag in its records. */
+int net_management_reconfigure(struct net *n, const struct net_state *st, const char *pif,
+			       struct net_err *err);
 
 /* VLAN.create: validates, then makes the fake bridge of `network` on the tagged
  * PIF's bridge. Fills *vlan and the new VLAN PIF *untagged (uuids generated). */

@@ -406,3 +406,28 @@ int net_pif_reconfigure_ip(struct net *n, const struct net_state *st, const char
 						  "dev", br, NULL}, err, uuid);
 	return 0;
 }
+
+int net_management_reconfigure(struct net *n, const struct net_state *st, const char *uuid,
+			       struct net_err *err)
+{
+	const struct net_pif *pif = net_state_pif(st, uuid);
+
+	if (!pif)
+		FAIL(NET_E_HANDLE_INVALID, 2, "PIF", uuid);
+	if (pif->ip_configuration_mode == NET_IP_NONE)
+		FAIL(NET_E_PIF_HAS_NO_NETWORK_CONFIGURATION, 1, uuid);
+	if (!pif->currently_attached && net_pif_plug(n, st, uuid, err))
+		return -1;
+	if (net_pif_reconfigure_ip(n, st, uuid, pif->ip_configuration_mode, pif->IP,
+				   pif->netmask, pif->gateway, err))
+		return -1;
+	for (size_t i = 0; i < st->n_pifs; i++) {
+		const struct net_pif *old = &st->pifs[i];
+		if (!old->management || old == pif || !old->currently_attached)
+			continue;
+		NET_LOG("management moves from PIF %s to PIF %s", old->uuid, uuid);
+		if (net_pif_reconfigure_ip(n, st, old->uuid, NET_IP_NONE, NULL, NULL, NULL, err))
+			return -1;
+	}
+	return 0;
+}

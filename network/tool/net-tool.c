@@ -278,6 +278,18 @@ static int cmd_pif_reconfigure_ip(struct ctx *c)
 	return save_ok(c, "PIF", p->uuid);
 }
 
+static int cmd_management_reconfigure(struct ctx *c)
+{
+	if (c->o.npos != 1)
+		return usage_err("management-reconfigure", "PIF");
+	if (net_management_reconfigure(c->n, &c->st, c->o.pos[0], &c->err))
+		return fail(c);
+	for (size_t i = 0; i < c->st.n_pifs; i++)
+		c->st.pifs[i].management = !strcmp(c->st.pifs[i].uuid, c->o.pos[0]);
+	find_pif(c, c->o.pos[0])->currently_attached = true;
+	return save_ok(c, "PIF", c->o.pos[0]);
+}
+
 static int cmd_vlan_create(struct ctx *c)
 {
 	struct net_vlan vl;
@@ -529,6 +541,7 @@ static const struct command commands[] = {
 	{"pif-plug", cmd_pif_plug, true},
 	{"pif-unplug", cmd_pif_unplug, true},
 	{"pif-reconfigure-ip", cmd_pif_reconfigure_ip, true},
+	{"management-reconfigure", cmd_management_reconfigure, true},
 	{"vlan-create", cmd_vlan_create, true},
 	{"vlan-destroy", cmd_vlan_destroy, true},
 	{"bond-create", cmd_bond_create, true},

@@ -126,6 +126,29 @@ def spoof_round(ovs, a, b, marker_prefix, expect_end=True):
     return seen
 
 
+def test_locked_vif_ipv6(ovs, domids):
+    """Locked with an allowed IPv6 address: neighbour discovery and traffic from
+    that address work, another source address does not; unlocked it does."""
+    net = ovs.tool("network-create", "--name", "v6")
+    a, va = plug_vm(ovs, net["network"], domids[0], "02:00:0a:00:00:71", ip(71))
+    b, _ = plug_vm(ovs, net["network"], domids[1], "02:00:0a:00:00:72", ip(72))
+    a.exec("ip", "-6", "addr", "add", "fd00:77::a/64", "dev", "eth0", "nodad")
+    a.exec("ip", "-6", "addr", "add", "fd00:77::99/64", "dev", "eth0", "nodad")
+    b.exec("ip", "-6", "addr", "add", "fd00:77::b/64", "dev", "eth0", "nodad")
+    ovs.tool("vif-set-locking", va, "locked", "--ipv6", "fd00:77::a")
+
+    def ping6(src):
+        return a.exec("ping", "-6", "-c", "2", "-i", "0.2", "-W", "1", "-I", src,
+                      "fd00:77::b", check=False).returncode == 0
+
+    assert ping6("fd00:77::a"), "allowed IPv6 address cannot reach its neighbour"
+    b.exec("ip", "-6", "neigh", "flush", "dev", "eth0")
+    assert not ping6("fd00:77::99"), "spoofed IPv6 source passed"
+    assert not a.ping(ip(72), count=1), "IPv4 passed with only IPv6 allowed"
+    ovs.tool("vif-set-locking", va, "unlocked")
+    assert ping6("fd00:77::99")
+
+
 def test_locked_vif_drops_spoofed_frames(ovs, domids):
     net = ovs.tool("network-create", "--name", "locked")
     bridge, n = net["bridge"], net["network"]
@@ -372,7 +395,17 @@ def test_pif_scan_finds_physical_nics(ovs, tmp_path):
 
 def test_management_ip_and_vxlan_config(ovs, domids):
     pif, pnet, bridge, far = uplink(ovs)
-    run("ip", "-n", far, "addr", "add", "198.18.%d.2/24" % (os.getpid() % 250), "dev", "wire")
+    dev2 = ovs.link_name("up2")
+    ovs.veth(dev2, "wire2", far)
+    r2 = ovs.tool("pif-introduce", dev2)
+    pif2, bridge2 = r2["PIF"], r2["bridge"]
+    ovs.tool("pif-plug", pif2)
+    # The far side joins both wires in one segment, like a physical switch.
+    run("ip", "-n", far, "link", "add", "sw", "type", "bridge")
+    for w in ("wire", "wire2"):
+        run("ip", "-n", far, "link", "set", w, "master", "sw")
+    run("ip", "-n", far, "link", "set", "sw", "up")
+    run("ip", "-n", far, "addr", "add", "198.18.%d.2/24" % (os.getpid() % 250), "dev", "sw")
     mgmt = "198.18.%d.1" % (os.getpid() % 250)
     ovs.tool("pif-reconfigure-ip", pif, "Static", mgmt, "255.255.255.0")
     assert mgmt in run("ip", "-4", "addr", "show", "dev", bridge).stdout
@@ -381,8 +414,25 @@ def test_management_ip_and_vxlan_config(ovs, domids):
     assert r.returncode == 0, "management address not reachable from the uplink"
     e = ovs.xenapi_error("pif-reconfigure-ip", pif, "Static", mgmt, "255.0.255.0")
     assert (e.code, e.params) == ("INVALID_VALUE", ["netmask", "255.0.255.0"])
-    ovs.tool("pif-reconfigure-ip", pif, "None")
+    # host.management_reconfigure: management moves to a second NIC's bridge.
+    e = ovs.xenapi_error("management-reconfigure", pif2)
+    assert (e.code, e.params) == ("PIF_HAS_NO_NETWORK_CONFIGURATION", [pif2])
+    ovs.tool("management-reconfigure", pif)
+    mgmt2 = "198.18.%d.3" % (os.getpid() % 250)
+    recs = ovs.records()
+    for p in recs["PIFs"]:
+        if p["uuid"] == pif2:
+            p.update(ip_configuration_mode="Static", IP=mgmt2, netmask="255.255.255.0")
+    ovs.save_records(recs)
+    ovs.tool("management-reconfigure", pif2)
     assert mgmt not in run("ip", "-4", "addr", "show", "dev", bridge).stdout
+    assert mgmt2 in run("ip", "-4", "addr", "show", "dev", bridge2).stdout
+    assert [p["uuid"] for p in ovs.records()["PIFs"] if p["management"]] == [pif2]
+    r = run("ip", "netns", "exec", far, "ping", "-c", "2", "-i", "0.2", "-W", "1", mgmt2,
+            check=False)
+    assert r.returncode == 0, "new management address not reachable"
+    ovs.tool("pif-reconfigure-ip", pif2, "None")
+    assert mgmt2 not in run("ip", "-4", "addr", "show", "dev", bridge2).stdout
     # A private network across hosts: one VXLAN port per peer, keyed by the VNI.
     n = ovs.tool("network-create", "--name", "cross-host")
     ovs.tool("tunnel-create", n["network"], "5001", "192.0.2.10", "192.0.2.11")
