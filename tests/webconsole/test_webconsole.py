@@ -107,9 +107,13 @@ class Env:
 
     def start(self):
         sock = os.path.join(self.state, "xapi.sock")
+        argv = [XAPI, "--db", os.path.join(self.state, "xapi.db"), "--state-dir", self.state,
+                "--https", f"127.0.0.1:{self.port}", "--unix", sock, "--backend", "sim"]
+        usage = subprocess.run([XAPI, "--help"], capture_output=True, text=True, timeout=10)
+        if "--www" in usage.stdout + usage.stderr:
+            argv += ["--www", STATIC]	# once the daemon serves the app (INTEGRATION.md)
         self.proc = subprocess.Popen(
-            [XAPI, "--db", os.path.join(self.state, "xapi.db"), "--state-dir", self.state,
-             "--https", f"127.0.0.1:{self.port}", "--unix", sock, "--backend", "sim"],
+            argv,
             stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
