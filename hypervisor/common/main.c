@@ -115,6 +115,21 @@ static void cpus_bring_up(void)
 }
 
 /*
+ * The identity map of low memory was only needed to switch to the higher half
+ * and to start the APs; without it a NULL or small-integer pointer faults.
+ * The APs never touch low virtual addresses, so their TLBs need no shootdown.
+ */
+static void drop_identity_map(void)
+{
+	extern u64 early_pml4[512]; /* in .boot: linked at its physical address */
+
+	u64 *pml4 = va((u64)early_pml4);
+
+	pml4[0] = 0;
+	write_cr3(read_cr3());
+}
+
+/*
  * debug_fault (command line): fault on purpose once the CPUs are up, to show the
  * exception report and backtrace (used by the boot tests).
  */
@@ -147,6 +162,7 @@ void boot_main(u32 magic, u32 info_pa)
 	if (acpi_init(mbi.rsdp, mbi.rsdp_len))
 		pr_warn("no usable ACPI: only the boot CPU will run");
 	cpus_bring_up();
+	drop_identity_map();
 	if (cmdline_get(hv_cmdline, "debug_fault", NULL, 0))
 		debug_fault();
 	dom0_start(&bi);

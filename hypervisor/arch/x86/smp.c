@@ -79,7 +79,7 @@ static bool boot_one(struct percpu *p)
 	struct tramp_vars *tv = va(TRAMP_BASE + (u64)(tramp_vars - tramp_start));
 	u64 deadline;
 
-	tv->cr3 = pa(early_pml4);
+	tv->cr3 = (u64)early_pml4; /* .boot is linked at its physical address */
 	tv->stack = p->stack_top - 8; /* as if called: ABI alignment */
 	tv->entry = (u64)ap_entry_c;
 	tv->cpu = p->index;

@@ -7,7 +7,7 @@
  * a code without a handler is reported and stops the guest (for dom0, the
  * machine). Handlers return true to resume the guest. QEMU's SVM has no NRIP
  * save and no decode assists, so the length of an intercepted instruction is
- * computed from the guest's instruction bytes (insn_len()). What dom0 may not
+ * decoded from the guest's instruction bytes (insn_len(), lib/x86_decode.c). What dom0 may not
  * see or change: SVM itself (CPUID, EFER.SVME kept set behind its back,
  * VM_HSAVE_PA, VM_CR) and the SVM instructions (#UD). Physical interrupts are
  * not intercepted: on dom0's CPU they go straight to the guest.
@@ -19,6 +19,7 @@
 #include "hvm.h"
 #include "percpu.h"
 #include "vmcb.h"
+#include "x86_decode.h"
 
 #define X86_EXC_UD 6
 #define X86_EXC_GP 13
@@ -155,29 +156,30 @@ static void inject_exception(struct vmcb *vm, u8 vec, bool has_err, u32 err)
 }
 
 /*
- * The length of the instruction at the guest's RIP, which must be OPCODE
- * (OPLEN bytes) after any legacy and REX prefixes; -1 if it is not.
+ * The length of the instruction at the guest's RIP, decoded from its bytes
+ * (lib/x86_decode.c): it must be OPCODE (OPLEN bytes: 0F xx, or 0F 01 /modrm)
+ * after any prefixes, else -1.
  */
 static int insn_len(struct vcpu *v, const u8 *opcode, unsigned oplen)
 {
 	struct vmcb *vm = v->vmcb;
-	u8 b[15];
-	unsigned i = 0, n = 15;
+	enum x86_mode mode = (vm->cs.attrib & 0x200) ? X86_MODE_64 : X86_MODE_32;
+	struct x86_insn insn;
+	u8 b[X86_MAX_INSN_LEN];
+	unsigned n = X86_MAX_INSN_LEN;
+	int len;
 
 	/* Fetch what we can: the instruction may end just before an unmapped page. */
 	while (n > oplen && guest_copy_from(v, b, vm->cs.base + vm->rip, n))
 		n--;
 	if (n <= oplen && guest_copy_from(v, b, vm->cs.base + vm->rip, n))
 		return -1;
-	while (i < n && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0xf2 || b[i] == 0xf3 ||
-			 b[i] == 0x2e || b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x26 ||
-			 b[i] == 0x64 || b[i] == 0x65 || b[i] == 0xf0))
-		i++;
-	if (i < n && (b[i] & 0xf0) == 0x40)
-		i++;
-	if (i + oplen > n || memcmp(b + i, opcode, oplen))
+	len = x86_decode(b, n, mode, NULL, &insn);
+	if (len < 0 || opcode[0] != 0x0f || insn.map != X86_MAP_0F || insn.opcode != opcode[1])
 		return -1;
-	return (int)(i + oplen);
+	if (oplen == 3 && (!insn.has_modrm || insn.modrm != opcode[2]))
+		return -1;
+	return len;
 }
 
 static bool skip_insn(struct vcpu *v, const u8 *opcode, unsigned oplen, const char *what)
