@@ -38,6 +38,21 @@ static json_t *port_on(struct recon *r, const char *name, const char *bridge, lo
 	return port;
 }
 
+static unsigned net_mtu(const struct net_state *st, const char *network)
+{
+	const struct net_network *nw = net_state_network(st, network);
+
+	return nw && nw->MTU ? nw->MTU : 1500;
+}
+
+/* Does the interface called name request this MTU? */
+static bool mtu_ok(struct recon *r, const char *name, unsigned mtu)
+{
+	json_t *iface = ovsdb_row(r->v.ifaces, "name", name);
+
+	return iface && ovsdb_int(iface, "mtu_request", 0) == (long)mtu;
+}
+
 static void del(struct recon *r, const char *what, const char *name)
 {
 	NET_LOG("removing %s %s", what, name);
@@ -111,7 +126,8 @@ static void fix_bridges(struct recon *r, bool fake)
 		} else {
 			br = ovsdb_row(r->v.bridges, "name", nw->bridge);
 			if (br && !strcmp(ovsdb_ext(br, "xs-network-uuids"), nw->uuid) &&
-			    !strcmp(ovsdb_str(br, "datapath_type"), r->n->dp_type))
+			    !strcmp(ovsdb_str(br, "datapath_type"), r->n->dp_type) &&
+			    mtu_ok(r, nw->bridge, net_mtu(r->st, nw->uuid)))
 				continue;
 			net_tx_bridge(r->n, &r->a, r->st, nw);
 		}
@@ -130,7 +146,7 @@ static bool pif_port_ok(struct recon *r, const struct net_pif *pif)
 	if (!port || strcmp(ovsdb_ext(port, "xs-pif-uuid"), pif->uuid))
 		return false;
 	if (!b)
-		return true;
+		return mtu_ok(r, pif->device, net_mtu(r->st, pif->network));
 	return json_is_array(ifs) && json_array_size(ifs) == b->n_slaves;
 }
 
@@ -165,7 +181,8 @@ static void fix_vifs(struct recon *r)
 		iface = ovsdb_row(r->v.ifaces, "name", name);
 		if (port_on(r, name, br, vp ? vp->VLAN : -1) && iface &&
 		    !strcmp(ovsdb_ext(iface, "xs-vif-uuid"), vif->uuid) &&
-		    !strcmp(ovsdb_ext(iface, "attached-mac"), vif->MAC))
+		    !strcmp(ovsdb_ext(iface, "attached-mac"), vif->MAC) &&
+		    mtu_ok(r, name, vif->MTU ? vif->MTU : net_mtu(r->st, vif->network)))
 			continue;
 		NET_LOG("restoring port %s of VIF %s", name, vif->uuid);
 		net_tx_vif(r->n, &r->a, r->st, vif);

@@ -298,6 +298,16 @@ def test_reconcile_restores_ovs(ovs, domids):
     assert a.ping(ip(32)), "connectivity not restored"
     assert "nw_src=%s" % ip(31) in ovs.ofctl("dump-flows", n["bridge"]), "rules not restored"
     assert ovs.tool("reconcile")["changes"] == 0
+    # network.set_MTU in the records: reconcile applies it to the bridge and VIFs.
+    recs = ovs.records()
+    for nw in recs["networks"]:
+        if nw["uuid"] == n["network"]:
+            nw["MTU"] = 1400
+    ovs.save_records(recs)
+    assert ovs.tool("reconcile")["changes"] >= 3
+    for dev in (n["bridge"], a.port, b.port):
+        assert open("/sys/class/net/%s/mtu" % dev).read().strip() == "1400", dev
+    assert a.ping(ip(32))
     # A halted VM: its VIF is no longer attached, so reconcile removes the port.
     recs = ovs.records()
     for v in recs["VIFs"]:
