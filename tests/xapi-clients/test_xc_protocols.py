@@ -137,3 +137,21 @@ def test_writes_agree(clients):
         assert got == label
     kind, oc = same_everywhere(clients, "VM.get_other_config", vm)
     assert set(oc) == {"w-" + n.replace(" ", "_") for n in clients}
+
+
+def test_xml_responses_have_no_whitespace_between_elements(daemon, pam_user):
+    """Xen Orchestra's XML-RPC parser keeps whitespace as text nodes
+    (parseXml with trim: false) and then fails on them, so a response may
+    hold no whitespace between its elements, the XML declaration included."""
+    import re
+    from xc import http_post
+    x = XmlRpc(daemon).login(*pam_user)
+    vm = x("VM.create", vm_record("ws-vm"))
+    for method, args in [("session.login_with_password", (pam_user[0], "wrong")),
+                         ("system.listMethods", ()),
+                         ("VM.get_record", (x.session, vm)),
+                         ("VM.get_record", (x.session, "OpaqueRef:NULL"))]:
+        body = xmlrpc.client.dumps(args, method).encode()
+        status, _, reply = http_post(daemon, "/", body, "text/xml")
+        assert status == 200
+        assert not re.search(rb">\s+<", reply.strip()), (method, reply[:120])

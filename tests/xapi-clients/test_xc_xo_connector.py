@@ -33,7 +33,10 @@ def read_step(proc, want, timeout):
     pytest.fail(f"no '{want}' from the connector in {timeout}s\n{out}\n{err}")
 
 
-def test_xen_api_connector_sees_vm_running(daemon, pam_user):
+@pytest.mark.parametrize("transport", ["auto", "xml-rpc"])
+def test_xen_api_connector_sees_vm_running(daemon, pam_user, transport):
+    """`auto` is the connector's default: JSON-RPC on /jsonrpc; `xml-rpc` is
+    what it uses with hosts that have no JSON-RPC."""
     node = shutil.which("node")
     assert node, "node is missing: make deps"
     assert os.path.isdir(os.path.join(HERE, "node_modules", "xen-api")), \
@@ -46,7 +49,7 @@ def test_xen_api_connector_sees_vm_running(daemon, pam_user):
         assert cls in classes, f"{cls}.get_all_records missing from system.listMethods"
 
     proc = subprocess.Popen([node, os.path.join(HERE, "xo_watch.mjs"), daemon.url, *pam_user,
-                             "xo-vm", "40"], cwd=HERE, stdout=subprocess.PIPE,
+                             f"xo-vm-{transport}", "40", transport], cwd=HERE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
         ready = read_step(proc, "ready", 40)
@@ -60,7 +63,7 @@ def test_xen_api_connector_sees_vm_running(daemon, pam_user):
             assert ready["counts"].get(cls, 0) == n, (cls, ready["counts"])
         assert ready["counts"].get("pool") == 1 and ready["counts"].get("host", 0) >= 1
 
-        ref = x("VM.create", vm_record("xo-vm"))
+        ref = x("VM.create", vm_record(f"xo-vm-{transport}"))
         x("VM.start", ref, False, False)
         running = read_step(proc, "running", 30)
         assert running["ref"] == ref

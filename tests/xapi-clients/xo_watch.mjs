@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Xen Orchestra's connector (npm `xen-api`) against xapi-c.
 //
-//   node xo_watch.mjs URL USER PASSWORD VM_NAME TIMEOUT_S
+//   node xo_watch.mjs URL USER PASSWORD VM_NAME TIMEOUT_S [TRANSPORT]
+//
+// TRANSPORT is the connector's: auto (JSON-RPC, the default) or xml-rpc.
 //
 // Connects over HTTPS with a self-signed certificate (allowUnauthorized),
 // lets the connector list the classes from system.listMethods and fetch every
@@ -12,12 +14,12 @@
 // connector (a class it failed to load, an event loop error) is collected.
 import { createClient } from 'xen-api'
 
-const [url, user, password, vmName, timeoutS] = process.argv.slice(2)
+const [url, user, password, vmName, timeoutS, transport = 'auto'] = process.argv.slice(2)
 const warnings = []
 console.warn = (...args) => warnings.push(args.map(a => String(a?.stack ?? a)).join(' '))
 const out = obj => process.stdout.write(JSON.stringify(obj) + '\n')
 
-const xapi = createClient({ url, allowUnauthorized: true, auth: { user, password } })
+const xapi = createClient({ url, allowUnauthorized: true, auth: { user, password }, transport })
 const deadline = Date.now() + Number(timeoutS) * 1000
 
 const fail = (step, extra) => {
