@@ -71,14 +71,15 @@ def capture(ns, iface, seconds):
 
 def test_vlans_isolate_and_tag_on_the_uplink(ovs, domids):
     pif, _, bridge, far = uplink(ovs)
-    nets = {}
+    nets, brs = {}, {}
     for tag in (10, 20):
-        n = ovs.tool("network-create", "--name", "vlan%d" % tag)["network"]
-        ovs.tool("vlan-create", pif, str(tag), n)
-        nets[tag] = n
+        r = ovs.tool("network-create", "--name", "vlan%d" % tag)
+        ovs.tool("vlan-create", pif, str(tag), r["network"])
+        nets[tag], brs[tag] = r["network"], r["bridge"]
     # Fake bridges on the uplink's bridge, tagged.
-    assert ovs.vsctl("br-to-parent", "xapi0").strip() == bridge
-    assert {ovs.vsctl("br-to-vlan", b).strip() for b in ("xapi0", "xapi1")} == {"10", "20"}
+    for tag, br in brs.items():
+        assert ovs.vsctl("br-to-parent", br).strip() == bridge
+        assert ovs.vsctl("br-to-vlan", br).strip() == str(tag)
     a, _ = plug_vm(ovs, nets[10], domids[0], "02:00:0a:00:10:01", ip(1))
     b, _ = plug_vm(ovs, nets[20], domids[1], "02:00:0a:00:20:02", ip(2))
     c, _ = plug_vm(ovs, nets[10], domids[2], "02:00:0a:00:10:03", ip(3))
@@ -273,7 +274,8 @@ def bond_member_state(ovs, bond, member):
 def test_reconcile_restores_ovs(ovs, domids):
     pif, pnet, bridge, far = uplink(ovs)
     n = ovs.tool("network-create", "--name", "priv")
-    vnet = ovs.tool("network-create", "--name", "v30")["network"]
+    v = ovs.tool("network-create", "--name", "v30")
+    vnet, vbr = v["network"], v["bridge"]
     ovs.tool("vlan-create", pif, "30", vnet)
     a, va = plug_vm(ovs, n["network"], domids[0], "02:00:0a:00:00:31", ip(31),
                     locking="locked", ipv4=[ip(31)])
@@ -286,7 +288,7 @@ def test_reconcile_restores_ovs(ovs, domids):
     # its ports and rules), the VLAN's fake bridge goes, an external_id is wrong.
     ovs.vsctl("del-port", c.port)
     ovs.vsctl("del-br", n["bridge"])
-    ovs.vsctl("del-br", "xapi1")
+    ovs.vsctl("del-br", vbr)
     ovs.vsctl("br-set-external-id", bridge, "xs-network-uuids", "junk")
     assert not a.ping(ip(32), count=1)
     r = ovs.tool("reconcile")
@@ -294,7 +296,7 @@ def test_reconcile_restores_ovs(ovs, domids):
     # Same bridges, ports, tags and interfaces as before (the listing order may differ).
     assert sorted(before.split()) == sorted(ovs.vsctl("show").split())
     assert ovs.vsctl("br-get-external-id", bridge, "xs-network-uuids").strip() == pnet
-    assert ovs.vsctl("br-to-vlan", "xapi1").strip() == "30"
+    assert ovs.vsctl("br-to-vlan", vbr).strip() == "30"
     assert a.ping(ip(32)), "connectivity not restored"
     assert "nw_src=%s" % ip(31) in ovs.ofctl("dump-flows", n["bridge"]), "rules not restored"
     assert ovs.tool("reconcile")["changes"] == 0
@@ -342,7 +344,8 @@ def test_reconcile_after_vswitchd_restart_restores_locking(ovs, domids):
 
 def test_bad_input_gives_xenapi_error_and_changes_nothing(ovs, domids):
     pif, pnet, bridge, far = uplink(ovs)
-    vnet = ovs.tool("network-create", "--name", "v10")["network"]
+    v = ovs.tool("network-create", "--name", "v10")
+    vnet, vbr = v["network"], v["bridge"]
     vpif = ovs.tool("vlan-create", pif, "10", vnet)["untagged_PIF"]
     other = ovs.tool("network-create", "--name", "spare")["network"]
     before, recs = ovs.snapshot(), ovs.records()
@@ -355,7 +358,7 @@ def test_bad_input_gives_xenapi_error_and_changes_nothing(ovs, domids):
         (("vlan-create", vpif, "12", other), "PIF_IS_VLAN", [vpif]),
         (("vlan-create", pif, "13", vnet), "NETWORK_ALREADY_CONNECTED", [vnet, vpif]),
         (("network-create", "--bridge", bridge), "BRIDGE_NAME_EXISTS", [bridge]),
-        (("network-create", "--bridge", "xapi0"), "BRIDGE_NAME_EXISTS", ["xapi0"]),
+        (("network-create", "--bridge", vbr), "BRIDGE_NAME_EXISTS", [vbr]),
         (("network-create", "--bridge", "lo"), "BRIDGE_NAME_EXISTS", ["lo"]),
         (("network-create", "--bridge", "bad name!"), "INVALID_VALUE", ["bridge", "bad name!"]),
         (("network-create", "--mtu", "20"), "INVALID_VALUE", ["MTU", "20"]),
