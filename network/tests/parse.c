@@ -194,3 +194,33 @@ TEST(bad_records_name_the_field)
 	CHECK(load_string("{\"networks\":{}}", &st, why, sizeof(why)) == -1);
 	CHECK(load_string("not json", &st, why, sizeof(why)) == -1);
 }
+
+/* Cheap fuzzing: thousands of corrupted copies of real output must be rejected
+ * or parsed, never crash or leak (ASan/UBSan watch). Deterministic seed. */
+TEST(corrupted_output_never_crashes)
+{
+	char *orig = slurp("list-bridge-port-interface.json");
+	size_t len = strlen(orig);
+	unsigned seed = 12345;
+	static const char junk[] = "[]{}\",:0-9ae \n\\";
+
+	for (int round = 0; round < 3000; round++) {
+		char *text = strdup(orig);
+		struct ovsdb_view v;
+		REQUIRE(text != NULL);
+		for (int k = 0; k < 1 + round % 8; k++) {
+			seed = seed * 1103515245u + 12345u;
+			size_t at = (seed >> 8) % len;
+			text[at] = junk[(seed >> 4) % (sizeof(junk) - 1)];
+		}
+		if (round % 5 == 0)
+			text[(seed >> 3) % len] = '\0';
+		if (ovsdb_view_parse(text, &v) == 0) {
+			(void)ovsdb_bridge_exists(&v, "xapi1");
+			(void)ovsdb_bridge_network(&v, "xenbr0");
+			ovsdb_view_free(&v);
+		}
+		free(text);
+	}
+	free(orig);
+}

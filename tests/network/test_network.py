@@ -82,7 +82,10 @@ def test_vlans_isolate_and_tag_on_the_uplink(ovs, domids):
         assert ovs.vsctl("br-to-vlan", br).strip() == str(tag)
     a, _ = plug_vm(ovs, nets[10], domids[0], "02:00:0a:00:10:01", ip(1))
     b, _ = plug_vm(ovs, nets[20], domids[1], "02:00:0a:00:20:02", ip(2))
-    c, _ = plug_vm(ovs, nets[10], domids[2], "02:00:0a:00:10:03", ip(3))
+    # A locked VIF on a VLAN network: its rules go to the real (parent) bridge.
+    c, _ = plug_vm(ovs, nets[10], domids[2], "02:00:0a:00:10:03", ip(3), locking="locked",
+                   ipv4=[ip(3)])
+    assert "nw_src=%s" % ip(3) in ovs.ofctl("dump-flows", bridge)
     tcpdump = capture(far, "wire", 12)
     for _ in range(5):  # tcpdump says "listening on" once the capture is open
         if "listening on" in tcpdump.stderr.readline():
@@ -490,3 +493,12 @@ def test_private_network_over_vxlan(ovs, domids):
     assert a.ping(ip(60)), "no connectivity to the other host over VXLAN 5001"
     assert not c.ping(ip(60), count=2), "VNI 5002 reached a host on VNI 5001"
     assert "tnl_pop" in ovs.appctl("dpctl/dump-flows")
+
+
+def test_dead_openvswitch_is_reported(tmp_path):
+    """No OVS behind the socket: the XenAPI error OPENVSWITCH_NOT_ACTIVE."""
+    r = run(NET_TOOL, "--db", "unix:%s/none.sock" % tmp_path, "--timeout", "2", "--state",
+            str(tmp_path / "st.json"), "network-create", check=False)
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert json.loads(r.stdout)["error"] == ["OPENVSWITCH_NOT_ACTIVE"]
+    assert not (tmp_path / "st.json").exists(), "a failed create was recorded"
