@@ -178,6 +178,14 @@ void trap_dispatch(struct trap_frame *f)
 {
 	unsigned vec = (unsigned)f->vector;
 
+	if (vec == 2) {
+		/*
+		 * dom0 owns its local APIC and may send NMIs to "all but self",
+		 * which reaches the hypervisor's CPUs: noted, not fatal.
+		 */
+		pr_warn("NMI on CPU %u ignored", this_cpu()->index);
+		return;
+	}
 	if (vec < 32) {
 		exception_report(f);
 		panic("unhandled %s in the hypervisor", exc_names[vec]);
