@@ -952,9 +952,42 @@ static json_t *software_version(void)
 			 "xen", "cairn-0.1");
 }
 
+/* The simulator host's local SR (with its PBD) and management network (with its PIF). */
+static int first_storage_network(struct api_ctx *ctx, const char *host, char sr[48])
+{
+	char pbd[48], net[48], pif[48];
+	json_t *rec[4];
+	int rc = 0;
+
+	api_new_ref(sr);
+	api_new_ref(pbd);
+	api_new_ref(net);
+	api_new_ref(pif);
+	rec[0] = json_pack("{ss ss sI sI ss ss s[s]}", "name_label", "Local storage",
+			   "name_description", "Simulated local storage", "physical_size",
+			   (json_int_t)(1LL << 40), "physical_utilisation", (json_int_t)0, "type", "sim",
+			   "content_type", "user", "allowed_operations", "vdi_create");
+	rec[1] = json_pack("{ss ss sb s{ss}}", "host", host, "SR", sr, "currently_attached", 1,
+			   "device_config", "location", "/var/lib/cairn/sr");
+	rec[2] = json_pack("{ss ss ss sI}", "name_label", "Pool-wide network associated with eth0",
+			   "name_description", "", "bridge", "xenbr0", "MTU", (json_int_t)1500);
+	rec[3] = json_pack("{ss ss ss ss sb sb sb ss ss ss ss}", "device", "eth0", "network", net,
+			   "host", host, "MAC", "02:00:00:00:00:01", "physical", 1, "currently_attached", 1,
+			   "management", 1, "ip_configuration_mode", "Static", "IP", "127.0.0.1",
+			   "netmask", "255.0.0.0", "gateway", "");
+	if (api_create(ctx, dm_class_find("SR"), sr, rec[0]) ||
+	    api_create(ctx, dm_class_find("PBD"), pbd, rec[1]) ||
+	    api_create(ctx, dm_class_find("network"), net, rec[2]) ||
+	    api_create(ctx, dm_class_find("PIF"), pif, rec[3]))
+		rc = -1;
+	for (int i = 0; i < 4; i++)
+		json_decref(rec[i]);
+	return rc;
+}
+
 static int first_start(struct api_ctx *ctx)
 {
-	char pool[48], host[48], hm[48], uuid[40], cpu[48];
+	char pool[48], host[48], hm[48], uuid[40], cpu[48], sr[48];
 	char hostname[256] = "localhost";
 	json_t *rec;
 
@@ -993,8 +1026,10 @@ static int first_start(struct api_ctx *ctx)
 			goto fail;
 		json_decref(rec);
 	}
-	rec = json_pack("{sssssssss{ssss}s{ssss}}", "name_label", "", "name_description", "",
-			"master", host, "ha_cluster_stack", "xhad", "restrictions",
+	if (first_storage_network(ctx, host, sr))
+		return -1;
+	rec = json_pack("{sssssssssss{ssss}s{ssss}}", "name_label", "", "name_description", "",
+			"master", host, "default_SR", sr, "ha_cluster_stack", "xhad", "restrictions",
 			"restrict_pooling", "false", "restrict_vswitch_controller", "false",
 			"cpu_info", "cpu_count", "2", "vendor", "AuthenticAMD");
 	if (api_create(ctx, dm_class_find("pool"), pool, rec))

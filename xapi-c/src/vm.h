@@ -23,7 +23,7 @@ struct vm_backend_req {
 	char err[256];			/* reason on failure */
 };
 
-#define VM_ECANCELED 1	/* returned (negated) when cancelled */
+#define VM_ECANCELED 125	/* returned (negated) when cancelled; distinct from -1 */
 
 struct vm_backend_ops {
 	const char *name;
