@@ -94,7 +94,7 @@ static json_t *counts(struct ev_req *r)
 	for (size_t i = 0; i < dm_nclasses; i++)
 		if (r->want[i] && !(dm_classes[i].flags & DM_CLASS_NO_STORE))
 			json_object_set_new(o, dm_lower(dm_classes[i].name, lc),
-					    json_integer(db_count(api.db, &dm_classes[i])));
+					    rpc_int32((int)db_count(api.db, &dm_classes[i])));
 	return o;
 }
 

@@ -48,6 +48,22 @@ const char *rpc_datetime_str(const json_t *v)
 	return json_string_value(json_object_get(v, RPC_DT_KEY));
 }
 
+json_t *rpc_int32(int v)
+{
+	return json_pack("{si}", RPC_I4_KEY, v);
+}
+
+bool rpc_int32_get(const json_t *v, int *out)
+{
+	json_t *i;
+
+	if (!json_is_object(v) || json_object_size(v) != 1 || !(i = json_object_get(v, RPC_I4_KEY)) ||
+	    !json_is_integer(i))
+		return false;
+	*out = (int)json_integer_value(i);
+	return true;
+}
+
 void rpc_call_clear(struct rpc_call *c)
 {
 	json_decref(c->params);
@@ -494,6 +510,7 @@ static void xml_value(struct sb *b, const json_t *v)
 	json_t *e;
 	size_t i;
 	char num[48];
+	int i4;
 
 	if (!v) {
 		sb_adds(b, "<value></value>");
@@ -528,6 +545,10 @@ static void xml_value(struct sb *b, const json_t *v)
 		sb_adds(b, "</data></array></value>");
 		break;
 	case JSON_OBJECT:
+		if (rpc_int32_get(v, &i4)) {
+			sb_addf(b, "<value><i4>%d</i4></value>", i4);
+			break;
+		}
 		if ((dt = rpc_datetime_str(v))) {
 			sb_adds(b, "<value><dateTime.iso8601>");
 			xml_escape(b, dt);
@@ -581,6 +602,7 @@ static void json_value(struct sb *b, const json_t *v)
 	json_t *e;
 	size_t i;
 	char num[48];
+	int i4;
 
 	if (!v) {
 		sb_adds(b, "null");
@@ -618,6 +640,10 @@ static void json_value(struct sb *b, const json_t *v)
 	case JSON_OBJECT:
 		if ((dt = rpc_datetime_str(v))) {
 			json_str(b, dt);
+			break;
+		}
+		if (rpc_int32_get(v, &i4)) {
+			sb_addf(b, "%d", i4);
 			break;
 		}
 		sb_addc(b, '{');

@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #define RPC_DT_KEY "\x01" "datetime"
+#define RPC_I4_KEY "\x01" "i4"
 #define RPC_MAX_DEPTH 64
 #define RPC_METHOD_MAX 256
 
@@ -36,6 +37,9 @@ json_t *rpc_datetime(const char *iso);	/* "YYYYMMDDTHH:MM:SSZ" */
 json_t *rpc_datetime_at(long long epoch);
 json_t *rpc_datetime_now(void);
 const char *rpc_datetime_str(const json_t *v);	/* NULL unless a datetime */
+/* An int32 that XML-RPC sends as <i4> (not as an int64 string), e.g. valid_ref_counts. */
+json_t *rpc_int32(int v);
+bool rpc_int32_get(const json_t *v, int *out);
 
 /* 0 on success; -1 with a reason in err for a malformed body. */
 int rpc_parse_xml(const char *body, size_t len, struct rpc_call *out, char *err, size_t errlen);
