@@ -204,6 +204,23 @@ def test_vm_lifecycle_in_browser(env, logdir):
         assert os.path.getsize(os.path.join(logdir, f"{name}.png")) > 0
 
 
+def test_keyboard_only(env, logdir):
+    """Log in, reach the VMs and the New VM dialog with Tab/Enter, labelled
+    fields, focus kept in the dialog, Escape closes it."""
+    run_scenario(env, "keyboard", logdir)
+
+
+def test_session_expiry_returns_to_login(env, logdir):
+    """A session ended elsewhere sends the page back to the login, with a message."""
+    run_scenario(env, "session-expiry", logdir)
+
+
+def test_js_units():
+    r = subprocess.run(["node", "--test", os.path.join(TOP, "xapi-c", "www", "tests", "errors.test.mjs")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
 def test_live_console_over_websocket(env, logdir):
     if not env.live_console:
         pytest.skip(NO_CONSOLE)

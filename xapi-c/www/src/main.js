@@ -215,7 +215,8 @@ function viewVMs() {
   const vms = userVMs();
   return [
     h('h1', {}, 'Virtual machines'),
-    h('div', { class: 'actions' }, h('button', { type: 'button', 'data-key': 'new-vm', onclick: () => createVMDialog() }, 'New VM')),
+    h('div', { class: 'actions' }, h('button', { type: 'button', 'data-key': 'new-vm', disabled: !status.live,
+      title: status.live ? null : 'Waiting for the host’s objects to load', onclick: () => createVMDialog() }, 'New VM')),
     table('Virtual machines', ['Name', 'Power state', 'vCPUs', 'Memory', 'Disks', 'NICs'], vms.map(([ref, vm]) => [
       h('a', { href: `#/vm/${encodeURIComponent(ref)}`, 'data-key': `vm-${ref}` }, vm.name_label || '(no name)'),
       powerBadge(vm.power_state), String(vm.VCPUs_at_startup), bytes(vm.memory_static_max),
@@ -401,14 +402,13 @@ async function createVMDialog() {
     boot: h('input', { name: 'start', type: 'checkbox' }),
   };
   const ok = await dialog('New VM', [
-    field('Name', f.name), field('Description', f.desc),
-    h('div', { class: 'row' }, field('Memory (MiB)', f.mem), field('vCPUs', f.cpus)),
+    h('div', { class: 'row' }, field('Name', f.name), field('Description', f.desc)),
+    h('div', { class: 'row' }, field('Memory (MiB)', f.mem), field('vCPUs', f.cpus), field('Network', f.net)),
     h('fieldset', {}, h('legend', {}, 'Disk'),
       h('div', { class: 'row' }, field('Size (GiB, 0 for none)', f.disk), field('Storage repository', f.sr))),
-    h('fieldset', {}, h('legend', {}, 'Network'), field('Network', f.net)),
     h('fieldset', {}, h('legend', {}, 'Boot'),
-      field('Kernel', f.kernel, 'Path on the host of the kernel to boot directly; empty for firmware boot'),
-      field('Initial ramdisk', f.initrd), field('Kernel arguments', f.args)),
+      h('div', { class: 'row' }, field('Kernel', f.kernel, 'Path on the host; empty for firmware boot'),
+        field('Initial ramdisk', f.initrd)), field('Kernel arguments', f.args)),
     h('label', { class: 'check' }, f.boot, ' Start the VM once it is created'),
   ], 'Create VM');
   if (!ok) return;
