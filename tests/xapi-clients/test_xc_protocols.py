@@ -155,3 +155,26 @@ def test_xml_responses_have_no_whitespace_between_elements(daemon, pam_user):
         status, _, reply = http_post(daemon, "/", body, "text/xml")
         assert status == 200
         assert not re.search(rb">\s+<", reply.strip()), (method, reply[:120])
+
+
+def test_records_carry_what_xen_orchestra_reads(daemon, pam_user):
+    """Fields Xen Orchestra reads from its object cache, present with the
+    XenAPI types (maps as structs, sets as arrays, int64 as strings)."""
+    x = XmlRpc(daemon).login(*pam_user)
+    pool = next(iter(x("pool.get_all_records").values()))
+    assert isinstance(pool["restrictions"], dict) and isinstance(pool["cpu_info"], dict)
+    assert pool["master"].startswith("OpaqueRef:")
+    host = x("host.get_record", pool["master"])
+    sv = host["software_version"]
+    for key in ("product_brand", "product_version", "platform_version", "build_number"):
+        assert isinstance(sv.get(key), str) and sv[key], (key, sv)
+    for field in ("license_params", "chipset_info", "other_config", "cpu_info"):
+        assert isinstance(host[field], dict), field
+    assert isinstance(host["capabilities"], list)
+    metrics = x("host_metrics.get_record", host["metrics"])
+    total, free = int(metrics["memory_total"]), int(metrics["memory_free"])
+    assert total > 0 and 0 <= free <= total, metrics
+    vm = x("VM.get_record", x("VM.create", vm_record("xo-fields")))
+    assert vm["current_operations"] == {} and isinstance(vm["allowed_operations"], list)
+    assert "start" in vm["allowed_operations"]
+    assert vm["metrics"].startswith("OpaqueRef:")
