@@ -13,6 +13,7 @@
  *             only for allowed targets, and duplicate address detection
  *             (source ::); drop everything else. No allowed address: drop all.
  * Fake bridges share their parent's flow table, so rules go to the real bridge.
+ * A VIF's rules are replaced in one OpenFlow bundle (delete old, add new).
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -188,7 +189,31 @@ int net_flows_remove(struct net *n, const struct net_state *st, const struct net
 	}
 	snprintf(match, sizeof(match), "cookie=%#llx/-1",
 		 (unsigned long long)net_vif_cookie(vif));
-	return net_ofctl(n, "del-flows", br, match, NULL, NULL, err);
+	return net_ofctl(n, false, "del-flows", br, match, NULL, NULL, err);
+}
+
+/* "delete" of the VIF's old rules and "add" of its new ones in one OpenFlow
+ * bundle: the port is never without rules while they change. */
+static int bundle_text(const char *flows, uint64_t cookie, char *out, size_t size)
+{
+	size_t len = 0;
+	int r = snprintf(out, size, "delete cookie=%#llx/-1\n", (unsigned long long)cookie);
+
+	if (r < 0 || (size_t)r >= size)
+		return -1;
+	len = (size_t)r;
+	for (const char *line = flows; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t l = nl ? (size_t)(nl - line) + 1 : strlen(line);
+		if (len + 4 + l + 1 > size)
+			return -1;
+		memcpy(out + len, "add ", 4);
+		memcpy(out + len + 4, line, l);
+		len += 4 + l;
+		line += l;
+	}
+	out[len] = '\0';
+	return 0;
 }
 
 int net_flows_install(struct net *n, const struct net_state *st, const struct net_vif *vif,
@@ -196,19 +221,23 @@ int net_flows_install(struct net *n, const struct net_state *st, const struct ne
 {
 	const char *br = net_state_real_bridge(st, vif->network);
 	enum net_locking mode = net_vif_effective_locking(st, vif);
-	char port[NET_IFNAME_SIZE], flows[8192];
+	uint64_t cookie = net_vif_cookie(vif);
+	char port[NET_IFNAME_SIZE], flows[8192], bundle[9216];
 	int ofport = 0;
 
-	if (net_flows_remove(n, st, vif, err))
+	if (!br) {
+		net_err_set(err, NET_E_HANDLE_INVALID, 2, "network", vif->network);
 		return -1;
+	}
 	if (mode == NET_LOCK_UNLOCKED)
-		return 0;
+		return net_flows_remove(n, st, vif, err);
 	net_vif_port_name(vif, port, sizeof(port));
 	if (vif_ofport(n, port, &ofport, err))
 		return -1;
-	if (net_vif_flows(vif, mode, ofport, net_vif_cookie(vif), flows, sizeof(flows)) < 0) {
+	if (net_vif_flows(vif, mode, ofport, cookie, flows, sizeof(flows)) < 0 ||
+	    bundle_text(flows, cookie, bundle, sizeof(bundle))) {
 		net_err_set(err, NET_E_INVALID_VALUE, 2, "VIF", vif->uuid);
 		return -1;
 	}
-	return net_ofctl(n, "add-flows", br, "-", flows, NULL, err);
+	return net_ofctl(n, true, "add-flows", br, "-", bundle, NULL, err);
 }

@@ -45,9 +45,10 @@ int net_run(const char *const *argv, const char *input, int timeout, int verbose
 
 /* ovs-vsctl with the handle's --db and --timeout, then the commands in `cmds`. */
 int net_vsctl(struct net *n, const struct argv *cmds, char **out, struct net_err *err);
-/* ovs-ofctl <verb> <bridge's management socket> [arg] with optional stdin. */
-int net_ofctl(struct net *n, const char *verb, const char *bridge, const char *arg,
-	      const char *input, char **out, struct net_err *err);
+/* ovs-ofctl [--bundle] <verb> <bridge's management socket> [arg] with optional
+ * stdin; --bundle makes a flow file one atomic OpenFlow transaction. */
+int net_ofctl(struct net *n, bool bundle, const char *verb, const char *bridge,
+	      const char *arg, const char *input, char **out, struct net_err *err);
 
 void net_err_set(struct net_err *err, enum net_errcode code, int nparams, ...);
 void net_err_internal(struct net_err *err, const char *fmt, ...)

@@ -267,8 +267,8 @@ int net_vsctl(struct net *n, const struct argv *cmds, char **out, struct net_err
 	return rc == 0 ? 0 : -1;
 }
 
-int net_ofctl(struct net *n, const char *verb, const char *bridge, const char *arg,
-	      const char *input, char **out, struct net_err *err)
+int net_ofctl(struct net *n, bool bundle, const char *verb, const char *bridge,
+	      const char *arg, const char *input, char **out, struct net_err *err)
 {
 	struct argv a;
 	char *o = NULL, *e = NULL;
@@ -277,6 +277,8 @@ int net_ofctl(struct net *n, const char *verb, const char *bridge, const char *a
 	argv_init(&a);
 	argv_add(&a, "%s", n->ofctl);
 	argv_add(&a, "--timeout=%d", n->timeout);
+	if (bundle)
+		argv_add(&a, "--bundle");
 	argv_add(&a, "%s", verb);
 	if (n->rundir)
 		argv_add(&a, "unix:%s/%s.mgmt", n->rundir, bridge);
