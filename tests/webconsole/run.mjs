@@ -64,7 +64,7 @@ async function lifecycle(page) {
   await shot(page, 'overview');
   await page.evaluate(() => { window.__noReload = 'still here'; });
 
-  await page.getByRole('link', { name: 'VMs' }).click();
+  await page.getByRole('link', { name: 'VMs', exact: true }).click();
   await page.getByRole('button', { name: 'New VM' }).click();
   const dlg = page.getByRole('dialog');
   await dlg.getByLabel('Name', { exact: true }).fill('web-vm-1');
@@ -111,9 +111,33 @@ async function lifecycle(page) {
   await shot(page, 'vm-console');
   await page.getByRole('button', { name: 'Close console' }).click();
 
+  for (const [button, state] of [['Pause', 'Paused'], ['Unpause', 'Running'], ['Suspend', 'Suspended'], ['Resume', 'Running']]) {
+    await page.getByRole('button', { name: button, exact: true }).click();
+    await power(page).getByText(state, { exact: true }).waitFor({ timeout: 20000 });
+  }
+  step('paused, unpaused, suspended, resumed');
+
   await page.getByRole('button', { name: 'Shut down', exact: true }).click();
   await power(page).getByText('Halted', { exact: true }).waitFor({ timeout: 20000 });
   step('shut down; Halted');
+  await page.getByRole('button', { name: 'Snapshot', exact: true }).click();
+  await page.getByRole('dialog').getByLabel('Name').fill('web-vm-1 before');
+  await page.getByRole('dialog').getByRole('button', { name: 'OK' }).click();
+  await page.getByRole('table', { name: 'Snapshots' }).getByText('web-vm-1 before').waitFor({ timeout: 20000 });
+  step('snapshot listed');
+  await page.getByRole('button', { name: 'Clone', exact: true }).click();
+  await page.getByRole('dialog').getByLabel('Name').fill('web-vm-1 clone');
+  await page.getByRole('dialog').getByRole('button', { name: 'OK' }).click();
+  await page.getByRole('link', { name: 'VMs', exact: true }).click();
+  await vmLink(page, 'web-vm-1 clone').click();
+  await page.getByRole('heading', { name: /web-vm-1 clone/ }).waitFor();
+  await page.getByRole('table', { name: 'Network interfaces' }).getByText('web-net').waitFor();
+  await page.getByRole('button', { name: 'Destroy', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Destroy' }).click();
+  await vmLink(page, 'web-vm-1 clone').waitFor({ state: 'detached', timeout: 20000 });
+  step('cloned (with its NIC), clone destroyed');
+  await vmLink(page, 'web-vm-1').click();
+  await page.getByRole('heading', { name: /web-vm-1/ }).waitFor();
   await page.getByRole('button', { name: 'Destroy', exact: true }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Destroy' }).click();
   await page.getByRole('heading', { name: 'Virtual machines' }).waitFor({ timeout: 20000 });
