@@ -40,7 +40,7 @@ DEBIAN_PACKAGES := build-essential make pkg-config clang lld libclang-rt-14-dev 
 	qemu-system-x86 qemu-utils ovmf cpio busybox-static kmod xz-utils zstd \
 	grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools iproute2 procps
 NPM_DIRS :=
-include $(wildcard $(TOP)/*/deps.mk $(TOP)/*/*/deps.mk)
+include $(wildcard $(TOP)/*/deps.mk $(TOP)/*/*/deps.mk $(TOP)/*/*/*/deps.mk)
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 PYTEST := /usr/bin/python3 -m pytest
