@@ -9,7 +9,7 @@ import pytest
 
 from cairntest import BUILD, TOP
 
-SECONDS = int(os.environ.get("XAPI_FUZZ_SECONDS", "45"))
+SECONDS = int(os.environ.get("XAPI_FUZZ_SECONDS", "60"))
 
 SEEDS = {
     "fuzz_xmlrpc": [
