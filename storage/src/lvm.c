@@ -362,20 +362,41 @@ static bool pool_full(const struct sr *sr, const struct sr_lv *pool)
 	return pool->data_bp >= limit || pool->meta_bp >= limit;
 }
 
+/* The pool's row, after extending it if it had reached full_percent. */
+static int watched_pool(struct sr *sr, struct sr_lv *pool, struct sr_error *err)
+{
+	int grew;
+
+	if (pool_row(sr, pool, err) < 0)
+		return -1;
+	if (!pool_full(sr, pool))
+		return 0;
+	grew = extend_pool(sr, pool, err);
+	if (grew < 0 || (grew && pool_row(sr, pool, err) < 0))
+		return -1;
+	return 0;
+}
+
+static int lvm_space(struct sr *sr, bool *full, int64_t *avail, struct sr_error *err)
+{
+	struct sr_lv pool;
+
+	if (watched_pool(sr, &pool, err) < 0)
+		return -1;
+	*full = pool_full(sr, &pool);
+	*avail = pool.size - (pool.data_bp > 0 ? pool.size / 10000 * pool.data_bp : 0);
+	return 0;
+}
+
 static int lvm_stat(struct sr *sr, struct sr_record *rec, struct sr_error *err)
 {
 	struct sr_vdi_record *v = NULL;
 	struct sr_lv pool;
 	struct sr_vg vg;
-	int n = 0, i, grew;
+	int n = 0, i;
 
-	if (pool_row(sr, &pool, err) < 0)
+	if (watched_pool(sr, &pool, err) < 0)
 		return -1;
-	if (pool_full(sr, &pool)) {
-		grew = extend_pool(sr, &pool, err);
-		if (grew < 0 || (grew && pool_row(sr, &pool, err) < 0))
-			return -1;
-	}
 	if (lvm_scan(sr, &v, &n, err) < 0)
 		return -1;
 	rec->physical_size = pool.size;
@@ -649,6 +670,7 @@ const struct sr_driver sr_lvm_driver = {
 	.unplug = lvm_unplug,
 	.destroy = lvm_destroy,
 	.stat = lvm_stat,
+	.space = lvm_space,
 	.scan = lvm_scan,
 	.vdi_create = lvm_vdi_create,
 	.vdi_get = lvm_vdi_get,

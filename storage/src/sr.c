@@ -353,13 +353,22 @@ static int check_space(struct sr *sr, int64_t requested, struct sr_error *err)
 {
 	struct sr_record rec;
 	char req[32], max[32];
+	bool full;
+	int64_t avail;
 
-	if (do_stat(sr, &rec, err) < 0)
-		return -1;
-	if (!rec.full)
+	if (sr->drv->space) {
+		if (sr->drv->space(sr, &full, &avail, err) < 0)
+			return -1;
+	} else {
+		if (do_stat(sr, &rec, err) < 0)
+			return -1;
+		full = rec.full;
+		avail = rec.physical_size - rec.physical_utilisation;
+	}
+	if (!full)
 		return 0;
 	snprintf(req, sizeof(req), "%lld", (long long)requested);
-	snprintf(max, sizeof(max), "%lld", (long long)(rec.physical_size - rec.physical_utilisation));
+	snprintf(max, sizeof(max), "%lld", (long long)avail);
 	SR_LOG("SR %s is full: %s bytes requested, %s left", sr->uuid, req, max);
 	return sr_fail(err, SR_E_SR_FULL, 2, req, max);
 }

@@ -51,6 +51,8 @@ struct sr_driver {
 	int (*unplug)(struct sr *, struct sr_error *);
 	int (*destroy)(struct sr *, struct sr_error *);
 	int (*stat)(struct sr *, struct sr_record *, struct sr_error *);
+	/* Cheaper than stat for the full check before an operation (optional). */
+	int (*space)(struct sr *, bool *full, int64_t *avail, struct sr_error *);
 	int (*scan)(struct sr *, struct sr_vdi_record **, int *, struct sr_error *);
 	int (*vdi_create)(struct sr *, const char *uuid, const char *name, int64_t size,
 			  const struct sr_kvs *, struct sr_vdi_record *, struct sr_error *);

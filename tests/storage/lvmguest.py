@@ -99,12 +99,12 @@ class GuestError(Exception):
 class LvmGuest:
     """The booted machine and helpers to run commands and sr-tool in it."""
 
-    def __init__(self, kernel, workdir, logdir, disks):
+    def __init__(self, kernel, workdir, logdir, disks, drive_opts="", mem="768M"):
         os.makedirs(workdir, exist_ok=True)
         initrd = build_initramfs(kernel, os.path.join(workdir, "storage.cpio"))
         drives = [f"file={sparse_disk(os.path.join(workdir, n + '.img'), s)},format=raw,"
-                  f"if=virtio,cache=unsafe" for n, s in disks]
-        self.m = Machine("lvm", kernel=kernel.vmlinuz, initrd=initrd, mem="768M", smp=1,
+                  f"if=virtio,cache=unsafe{drive_opts}" for n, s in disks]
+        self.m = Machine("lvm", kernel=kernel.vmlinuz, initrd=initrd, mem=mem, smp=1,
                          append="console=ttyS0 quiet loglevel=1 panic=-1", drives=drives,
                          log_dir=logdir, timeout=900)
 

@@ -227,13 +227,13 @@ def test_pool_extends_then_fills(guest):
     assert sr["physical_size"] == 128 * MiB
     v = g.tool("vdi-create", "--sr", s, "--name", "big", "--size", "1G")  # thin: overcommit
     dev = attach(g, s, v["uuid"])
-    g.sh(f"dd if=/dev/zero of={dev} bs=1M count=124 conv=fsync 2>/dev/null")
+    g.sh(f"dd if=/dev/zero of={dev} bs=1M count=124 oflag=direct 2>/dev/null")
     v2 = g.tool("vdi-create", "--sr", s, "--name", "after extend", "--size", "64M")
     stat = g.tool("sr-stat", "--sr", s)
     assert stat["physical_size"] > 200 * MiB, "the pool was not extended"
     assert stat["sm_config"]["full"] == "false"
     # now fill what is left: the VG has no free extents, the SR becomes full
-    g.sh(f"dd if=/dev/zero of={dev} bs=1M seek=124 count=400 conv=fsync 2>/dev/null",
+    g.sh(f"dd if=/dev/zero of={dev} bs=1M seek=124 count=400 oflag=direct 2>/dev/null",
          check=False)
     stat = g.tool("sr-stat", "--sr", s)
     assert stat["sm_config"]["full"] == "true"
