@@ -119,6 +119,13 @@ def test_https_with_pinned_key_and_password(daemon, pam_user):
         f.write(f"127.0.0.1:{daemon.port} {daemon.pin()}\n")
     assert xe(daemon, *base, "--known-hosts", kh, "host-list", "--minimal").returncode == 0
 
+    pwf = f"{daemon.state_dir}/pw"
+    with open(pwf, "w") as f:
+        f.write(pam_user[1] + "\n")
+    r = xe(daemon, "-s", "127.0.0.1", "-p", str(daemon.port), "-u", pam_user[0], "-pwf", pwf,
+           "--no-verify", "host-list", "--minimal")
+    assert re.fullmatch(UUID + r"\n", r.stdout), r.stdout
+
     bad = ["-s", "127.0.0.1", "-p", str(daemon.port), "-u", pam_user[0], "-pw", "wrong",
            "--no-verify"]
     r = xe(daemon, *bad, "host-list", check=False)
@@ -147,3 +154,16 @@ def test_event_wait(daemon):
     r = xe(daemon, "event-wait", "class=vm", f"uuid={uuid}", "power-state=paused", "timeout=1",
            check=False)
     assert r.returncode == 1 and "timed out" in r.stderr
+
+
+def test_unix_socket_from_environment(daemon):
+    import os
+    import subprocess
+    from xc import XE
+    env = dict(os.environ, XE_UNIX_SOCKET=daemon.sock, HOME=daemon.state_dir)
+    r = subprocess.run([XE, "host-list", "--minimal"], capture_output=True, text=True, env=env,
+                       timeout=30)
+    assert r.returncode == 0 and re.fullmatch(UUID + r"\n", r.stdout), r.stderr
+    env["XE_UNIX_SOCKET"] = daemon.sock + ".missing"
+    r = subprocess.run([XE, "host-list"], capture_output=True, text=True, env=env, timeout=30)
+    assert r.returncode == 1 and "cannot talk to the server" in r.stderr, r.stderr
