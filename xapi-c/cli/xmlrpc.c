@@ -210,6 +210,8 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
 {
 	struct parser *p = ud;
 
+	if (p->error)
+		return;
 	xe_buf_add(&p->text, s, (size_t)len);
 	if (p->text.oom)
 		fail(p, "out of memory");
@@ -299,10 +301,16 @@ static void end_member(struct parser *p, struct frame *f)
 static void XMLCALL on_end(void *ud, const XML_Char *name)
 {
 	struct parser *p = ud;
-	struct frame f = p->st[--p->top];
-	struct frame *up = p->top ? &p->st[p->top - 1] : NULL;
+	struct frame f;
+	struct frame *up;
 
 	(void)name;  /* expat matched it with the start tag */
+	/* After fail(), expat may still report the end of an empty element
+	 * whose start was refused (and so never pushed): ignore it. */
+	if (p->error || p->top == 0)
+		return;
+	f = p->st[--p->top];
+	up = p->top ? &p->st[p->top - 1] : NULL;
 
 	switch (f.tag) {
 	case T_VALUE:

@@ -193,6 +193,9 @@ TEST(xml_parse_rejects_malformed)
 		"<!DOCTYPE x [<!ENTITY a \"b\">]><methodResponse/>",
 		"<methodResponse><params><param><value>plain</value></param><param><value>2</value></param></params></methodResponse>",
 		"<methodResponse><params><param><value><struct><member><value>1</value></member></struct></value></param></params></methodResponse>",
+		/* found by fuzz_xe_response: a refused empty element still ends */
+		"<?xml version=\"1.0\"?><methodRespons/><params>",
+		"<methodResponse><params><param><value><bogus/></value></param></params></methodResponse>",
 	};
 	struct xe_result r;
 
