@@ -33,6 +33,8 @@ async function rpc(method, params) {
 
 async function shot(page, name) {
   await page.screenshot({ path: join(cfg.artifacts, `${name}.png`), fullPage: true });
+  const text = await page.evaluate(() => document.body.innerText);
+  if (/\[object |undefined|NaN/.test(text)) throw new Error(`${name}: the page shows a rendering slip: ${text.slice(0, 400)}`);
 }
 
 async function login(page, user, password) {
@@ -257,7 +259,85 @@ async function sessionExpiry(page) {
   step('logged in again, then out');
 }
 
+async function storage(page) {
+  await login(page, cfg.user, cfg.password);
+  await page.getByTestId('live').getByText('Live').waitFor({ timeout: 15000 });
+  await page.getByRole('link', { name: 'Storage' }).click();
+  await page.getByRole('button', { name: 'New disk' }).click();
+  let dlg = page.getByRole('dialog');
+  await dlg.getByLabel('Name').fill('spare-disk');
+  await dlg.getByLabel('Size (GiB)').fill('3');
+  await dlg.getByRole('button', { name: 'Create' }).click();
+  const row = page.getByRole('row', { name: /spare-disk/ });
+  await row.getByText('3.0 GiB').waitFor({ timeout: 20000 });
+  step('VDI created on the SR, shown with its size');
+  await shot(page, 'storage-with-disk');
+  await row.getByRole('button', { name: 'Destroy' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Destroy' }).click();
+  await row.waitFor({ state: 'detached', timeout: 20000 });
+  step('VDI destroyed');
+
+  const s = await rpc('session.login_with_password', [cfg.user, cfg.password, '1.0', 'test']);
+  const vm = await rpc('VM.create', [s, { name_label: 'disk-vm', memory_static_max: 268435456, memory_dynamic_max: 268435456,
+    memory_dynamic_min: 268435456, memory_static_min: 268435456, VCPUs_max: 1, VCPUs_at_startup: 1 }]);
+  await page.goto(`${cfg.base}/#/vm/${encodeURIComponent(vm)}`);
+  await page.getByRole('heading', { name: /disk-vm/ }).waitFor();
+  for (const name of ['first', 'second']) {
+    await page.getByRole('button', { name: 'Attach disk' }).click();
+    dlg = page.getByRole('dialog');
+    await dlg.getByLabel('Name').fill(`${name} disk`);
+    await dlg.getByLabel('Size (GiB)').fill('1');
+    await dlg.getByRole('button', { name: 'Attach' }).click();
+    await page.getByRole('table', { name: 'Disks' }).getByText(`${name} disk`).waitFor({ timeout: 20000 });
+  }
+  const devs = await page.getByRole('table', { name: 'Disks' }).locator('tbody th').allTextContents();
+  if (devs.join(',') !== '0,1') throw new Error(`disk devices ${devs}`);
+  step('two new disks attached as devices 0 and 1');
+  for (let i = 0; i < 2; i++) {
+    await page.getByRole('button', { name: 'Add network interface' }).click();
+    await page.getByRole('dialog').getByLabel('Network').selectOption({ label: 'web-net' });
+    await page.getByRole('dialog').getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('table', { name: 'Network interfaces' }).locator('tbody tr').nth(i).waitFor({ timeout: 20000 });
+  }
+  step('two NICs attached');
+  await shot(page, 'vm-disks-nics');
+  const vdis = (await rpc('VM.get_VBDs', [s, vm])).length;
+  await page.getByRole('button', { name: 'Destroy', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Destroy' }).click();
+  await page.getByRole('heading', { name: 'Virtual machines' }).waitFor({ timeout: 20000 });
+  const left = (await rpc('VDI.get_all_records', [s]));
+  const orphans = Object.values(left).filter((v) => /^(first|second) disk$/.test(v.name_label));
+  if (vdis !== 2 || orphans.length) throw new Error(`VBDs ${vdis}, VDIs left ${orphans.length}`);
+  step('VM destroyed with the disks only it used');
+}
+
+async function liveConsole(page) {
+  const s = await rpc('session.login_with_password', [cfg.user, cfg.password, '1.0', 'test']);
+  const vm = await rpc('VM.create', [s, { name_label: 'console-vm', memory_static_max: 268435456, memory_dynamic_max: 268435456,
+    memory_dynamic_min: 268435456, memory_static_min: 268435456, VCPUs_max: 1, VCPUs_at_startup: 1 }]);
+  await rpc('VM.start', [s, vm, false, false]);
+  await login(page, cfg.user, cfg.password);
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
+  await page.goto(`${cfg.base}/#/vm/${encodeURIComponent(vm)}`);
+  await page.getByRole('button', { name: 'Open console' }).click();
+  const state = page.getByTestId('console-state');
+  await state.getByText('Connected').waitFor({ timeout: 10000 });
+  await page.getByTestId('console-screen').getByText(/Welcome to console-vm/).waitFor({ timeout: 10000 });
+  step('live console connected and shows the VM output');
+  await page.keyboard.type('root\r');
+  await page.waitForTimeout(300);
+  if (!(await state.textContent()).startsWith('Connected')) throw new Error('typing closed the console');
+  step('keys sent, console still open');
+  await shot(page, 'live-console');
+  await rpc('VM.hard_shutdown', [s, vm]);
+  await state.getByText('Console closed: console ended').waitFor({ timeout: 10000 });
+  step(`VM off: ${await state.textContent()}`);
+  await rpc('VM.destroy', [s, vm]);
+}
+
 const scenarios = {
+  'live-console': liveConsole,
+  storage,
   keyboard,
   'session-expiry': sessionExpiry, 'wrong-password': wrongPassword, lifecycle, 'console-isolation': consoleIsolation };
 

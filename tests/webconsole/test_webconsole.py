@@ -204,6 +204,14 @@ def test_vm_lifecycle_in_browser(env, logdir):
         assert os.path.getsize(os.path.join(logdir, f"{name}.png")) > 0
 
 
+def test_disks_and_nics(env, logdir):
+    """Create and destroy a VDI on the Storage page; attach new disks and NICs
+    to a VM; destroying the VM removes the disks only it used."""
+    if not env.has_sr:
+        pytest.skip("the daemon has no SR to put disks on")
+    run_scenario(env, "storage", logdir)
+
+
 def test_keyboard_only(env, logdir):
     """Log in, reach the VMs and the New VM dialog with Tab/Enter, labelled
     fields, focus kept in the dialog, Escape closes it."""
@@ -224,8 +232,9 @@ def test_js_units():
 def test_live_console_over_websocket(env, logdir):
     if not env.live_console:
         pytest.skip(NO_CONSOLE)
-    r = run_scenario(env, "lifecycle", logdir)
-    assert "live console connected" in r["steps"]
+    r = run_scenario(env, "live-console", logdir)
+    assert "live console connected and shows the VM output" in r["steps"]
+    assert os.path.getsize(os.path.join(logdir, "live-console.png")) > 0
 
 
 def test_console_needs_a_valid_session(env, logdir):

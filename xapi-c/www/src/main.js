@@ -152,7 +152,7 @@ function render() {
   }
   const views = { overview: viewOverview, vms: viewVMs, vm: viewVM, storage: viewStorage, networks: viewNetworks, tasks: viewTasks };
   const fn = views[r.view] || viewOverview;
-  main.replaceChildren(...[fn(r.arg)].flat());
+  main.replaceChildren(...[fn(r.arg)].flat(Infinity));
   placeConsole(r.view === 'vm' ? r.arg : null);
   renderJobs();
   if (focusKey) {
@@ -311,7 +311,7 @@ function viewVM(ref) {
           [v.device, h('span', { class: 'mono' }, v.MAC || '—'), (get('network', v.network) || {}).name_label || '—', String(v.MTU), v.currently_attached ? 'yes' : 'no']), 'No network interfaces.'),
       h('div', { class: 'actions' }, h('button', { type: 'button', 'data-key': 'add-nic', onclick: () => addNicDialog(ref, vm) }, 'Add network interface'))),
     h('section', { 'aria-labelledby': 'con-h' }, h('h2', { id: 'con-h' }, 'Console'),
-      vm.power_state === 'Halted' ? h('p', {}, 'The console is available while the VM runs.') : h('div', { id: 'console-slot' })),
+      vm.power_state === 'Halted' && !consoles.has(ref) ? h('p', {}, 'The console is available while the VM runs.') : h('div', { id: 'console-slot' })),
     h('section', { 'aria-labelledby': 'snap-h' }, h('h2', { id: 'snap-h' }, 'Snapshots'),
       table('Snapshots', ['Name', 'Taken'], snaps.map(([, s]) => [s.name_label, String(s.snapshot_time || '')]), 'No snapshots.')),
   ];
@@ -490,6 +490,7 @@ function viewStorage() {
           v.name_label || '(no name)', bytes(v.virtual_size), bytes(v.physical_utilisation),
           (v.VBDs || []).map((b) => get('VM', (get('VBD', b) || {}).VM)).filter(Boolean).map((x) => x.name_label).join(', ') || '—',
           h('button', { type: 'button', class: 'danger', 'data-key': `del-${r}`, disabled: (v.VBDs || []).length > 0,
+            'aria-label': `Destroy disk ${v.name_label}`,
             onclick: async () => {
               if (await dialog(`Destroy disk ${v.name_label}?`, [h('p', {}, 'Its data is lost.')], 'Destroy', true)) {
                 await act(`Destroying disk ${v.name_label}`, () => runTask('Destroying disk', 'VDI.destroy', r));
