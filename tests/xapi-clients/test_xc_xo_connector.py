@@ -2,7 +2,8 @@
 """Xen Orchestra's connector (npm `xen-api`, run with the system's node)
 against xapi-c: HTTPS with a self-signed certificate, every class listed by
 system.listMethods loaded, and a VM created and started over XML-RPC seen
-reaching power_state Running through event.from."""
+reaching power_state Running through event.from, then leaving the cache
+when it is destroyed."""
 import json
 import os
 import select
@@ -68,6 +69,10 @@ def test_xen_api_connector_sees_vm_running(daemon, pam_user, transport):
         running = read_step(proc, "running", 30)
         assert running["ref"] == ref
         assert running["warnings"] == [], running["warnings"]
+        x("VM.hard_shutdown", ref)
+        x("VM.destroy", ref)
+        removed = read_step(proc, "removed", 30)
+        assert removed["warnings"] == [], removed["warnings"]
         proc.wait(15)
         assert proc.returncode == 0
     finally:

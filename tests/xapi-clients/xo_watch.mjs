@@ -10,6 +10,7 @@
 // one of them, then watches events. Prints one JSON line per step on stdout:
 //   {"step":"ready","types":[...],"counts":{type: n},"warnings":[...]}
 //   {"step":"running","ref":"OpaqueRef:...","power_state":"Running"}
+//   {"step":"removed"}      (after the test destroyed the VM)
 // or {"step":"timeout",...} and exits non-zero. Every console.warn of the
 // connector (a class it failed to load, an event loop error) is collected.
 import { createClient } from 'xen-api'
@@ -50,10 +51,23 @@ while (Date.now() < deadline) {
     seen = vm.power_state
     if (vm.power_state === 'Running') {
       out({ step: 'running', ref: vm.$ref, power_state: vm.power_state, warnings })
-      await xapi.disconnect()
-      process.exit(0)
+      break
     }
   }
   await new Promise(resolve => setTimeout(resolve, 50))
 }
-fail('timeout', { seen })
+if (seen !== 'Running') {
+  fail('timeout', { seen })
+}
+
+// The test then shuts the VM down and destroys it: a "del" event must take
+// it out of the cache.
+while (Date.now() < deadline) {
+  if (find() === undefined) {
+    out({ step: 'removed', warnings })
+    await xapi.disconnect()
+    process.exit(0)
+  }
+  await new Promise(resolve => setTimeout(resolve, 50))
+}
+fail('timeout', { seen: find()?.power_state })
