@@ -201,72 +201,101 @@ static bool dom0_acpi(u8 *area, u64 area_pa, u8 *bp)
 	return rc == 0;
 }
 
-void dom0_start(const struct boot_info *bi)
-{
-	const struct mb2_info *mb = bi->mb;
-	struct mem_range avoid[MB2_MAX_MODULES + 8];
-	unsigned na = bi->nr_avoid;
-	const u8 *k;
-	u64 klen, kpayload, ksize, kaddr, area_pa, rd_pa = 0, rd_len = 0, rd_max;
-	u8 *area, *bp;
-	char *cmd;
-	bool smp_ok;
-	struct vcpu_boot vb;
+/* Where the builder put things, in dom0's (== host) physical addresses. */
+struct dom0_layout {
+	const u8 *k;      /* the bzImage, where GRUB left it */
+	u64 klen;         /* its size */
+	u64 kpayload;     /* offset of the protected-mode kernel in it */
+	u64 ksize;        /* room the kernel needs (init_size) */
+	u64 kaddr;        /* where the protected-mode kernel goes */
+	u64 area_pa;      /* the boot area */
+	u64 rd_pa;        /* the initrd, 0 if none */
+	u64 rd_len;
+};
 
-	if (mb->nr_modules < 1)
-		panic("dom0: no kernel module (module2 <bzImage> <cmdline>)");
-	memcpy(avoid, bi->avoid, na * sizeof(avoid[0]));
+static void dom0_domain_init(const struct boot_info *bi)
+{
 	dom0.id = 0;
 	memcpy(dom0.ram, bi->plan->dom0_ram, bi->plan->nr_dom0_ram * sizeof(dom0.ram[0]));
 	dom0.nr_ram = bi->plan->nr_dom0_ram;
 	dom0.scratch_pa = page_alloc(0);
+	if (!dom0.scratch_pa)
+		panic("dom0: out of memory");
 	dom0_npt(bi);
-
-	k = va(mb->modules[0].start);
-	klen = mb->modules[0].end - mb->modules[0].start;
-	check_bzimage(k, klen);
-	kpayload = ((u64)(k[HDR_SETUP_SECTS] ? k[HDR_SETUP_SECTS] : 4) + 1) * 512;
-	ksize = MAX((u64)rd32(k + HDR_INIT_SIZE), klen - kpayload);
-
-	area_pa = place(bi, avoid, &na, AREA_SIZE, AREA_SIZE, 0x10000, 0x100000, false, "boot area");
-	kaddr = place(bi, avoid, &na, ALIGN_UP(ksize, 2 * MiB), MAX((u64)rd32(k + HDR_ALIGN), 2 * MiB),
-		      16 * MiB, 4 * GiB, false, "kernel");
-	if (mb->nr_modules > 1) {
-		rd_len = mb->modules[1].end - mb->modules[1].start;
-		rd_max = MIN((u64)rd32(k + HDR_RD_MAX) + 1, 4 * GiB);
-		rd_pa = place(bi, avoid, &na, ALIGN_UP(rd_len, PAGE_SIZE), PAGE_SIZE, 1 * MiB,
-			      rd_max, true, "initrd");
-		memcpy(va(rd_pa), va(mb->modules[1].start), rd_len);
-	}
-	memcpy(va(kaddr), k + kpayload, klen - kpayload);
-
-	area = va(area_pa);
-	memset(area, 0, AREA_SIZE);
-	bp = area + AREA_BP;
-	memcpy(bp + BP_HDR, k + BP_HDR, 0x202 + k[0x201] - BP_HDR);
-	bp[HDR_LOADER] = 0xff;
-	wr32(bp + HDR_CODE32, (u32)kaddr);
-	wr32(bp + HDR_RD_IMAGE, (u32)rd_pa);
-	wr32(bp + HDR_RD_SIZE, (u32)rd_len);
-	wr32(bp + HDR_CMDLINE, (u32)(area_pa + AREA_CMD));
-	smp_ok = dom0_acpi(area, area_pa, bp);
-	cmd = (char *)area + AREA_CMD;
-	build_cmdline(bi, cmd, MIN((u64)rd32(k + HDR_CMDLINE_SZ) + 1, PAGE_SIZE), smp_ok);
-	write_e820(bp, bi, area_pa + AREA_ACPI);
-	guest_page_tables(area, area_pa);
-	guest_gdt(area);
-
 	dom0_pages_total = bi->plan->dom0_bytes >> PAGE_SHIFT;
-	pr_info("dom0: %llu MiB RAM, kernel %llu KiB at %#llx (init size %llu KiB), initrd %llu KiB at %#llx",
-		(unsigned long long)(bi->plan->dom0_bytes >> 20), (unsigned long long)(klen >> 10),
-		(unsigned long long)kaddr, (unsigned long long)(ksize >> 10),
-		(unsigned long long)(rd_len >> 10), (unsigned long long)rd_pa);
-	pr_info("dom0: command line \"%s\"", cmd);
+}
 
+/* Chooses the boot area, kernel and initrd addresses and copies kernel and initrd. */
+static void dom0_load(const struct boot_info *bi, struct dom0_layout *l)
+{
+	const struct mb2_info *mb = bi->mb;
+	struct mem_range avoid[MB2_MAX_MODULES + 8];
+	unsigned na = bi->nr_avoid;
+	u64 align, rd_max;
+
+	memcpy(avoid, bi->avoid, na * sizeof(avoid[0]));
+	l->k = va(mb->modules[0].start);
+	l->klen = mb->modules[0].end - mb->modules[0].start;
+	check_bzimage(l->k, l->klen);
+	l->kpayload = ((u64)(l->k[HDR_SETUP_SECTS] ? l->k[HDR_SETUP_SECTS] : 4) + 1) * 512;
+	l->ksize = MAX((u64)rd32(l->k + HDR_INIT_SIZE), l->klen - l->kpayload);
+	align = MAX((u64)rd32(l->k + HDR_ALIGN), 2 * MiB);
+
+	l->area_pa = place(bi, avoid, &na, AREA_SIZE, AREA_SIZE, 0x10000, 0x100000, false,
+			   "boot area");
+	l->kaddr = place(bi, avoid, &na, ALIGN_UP(l->ksize, 2 * MiB), align, 16 * MiB, 4 * GiB,
+			 false, "kernel");
+	if (mb->nr_modules > 1) {
+		l->rd_len = mb->modules[1].end - mb->modules[1].start;
+		rd_max = MIN((u64)rd32(l->k + HDR_RD_MAX) + 1, 4 * GiB);
+		l->rd_pa = place(bi, avoid, &na, ALIGN_UP(l->rd_len, PAGE_SIZE), PAGE_SIZE, 1 * MiB,
+				 rd_max, true, "initrd");
+		memcpy(va(l->rd_pa), va(mb->modules[1].start), l->rd_len);
+	}
+	memcpy(va(l->kaddr), l->k + l->kpayload, l->klen - l->kpayload);
+}
+
+/* boot_params, command line, e820, ACPI, page tables and GDT in the boot area. */
+static void dom0_boot_area(const struct boot_info *bi, const struct dom0_layout *l)
+{
+	u8 *area = va(l->area_pa), *bp = area + AREA_BP;
+	char *cmd = (char *)area + AREA_CMD;
+	bool smp_ok;
+
+	memset(area, 0, AREA_SIZE);
+	memcpy(bp + BP_HDR, l->k + BP_HDR, 0x202 + l->k[0x201] - BP_HDR);
+	bp[HDR_LOADER] = 0xff;
+	wr32(bp + HDR_CODE32, (u32)l->kaddr);
+	wr32(bp + HDR_RD_IMAGE, (u32)l->rd_pa);
+	wr32(bp + HDR_RD_SIZE, (u32)l->rd_len);
+	wr32(bp + HDR_CMDLINE, (u32)(l->area_pa + AREA_CMD));
+	smp_ok = dom0_acpi(area, l->area_pa, bp);
+	build_cmdline(bi, cmd, MIN((u64)rd32(l->k + HDR_CMDLINE_SZ) + 1, PAGE_SIZE), smp_ok);
+	write_e820(bp, bi, l->area_pa + AREA_ACPI);
+	guest_page_tables(area, l->area_pa);
+	guest_gdt(area);
+	pr_info("dom0: %llu MiB RAM, kernel %llu KiB at %#llx (init size %llu KiB), initrd %llu KiB at %#llx",
+		(unsigned long long)(bi->plan->dom0_bytes >> 20), (unsigned long long)(l->klen >> 10),
+		(unsigned long long)l->kaddr, (unsigned long long)(l->ksize >> 10),
+		(unsigned long long)(l->rd_len >> 10), (unsigned long long)l->rd_pa);
+	pr_info("dom0: command line \"%s\"", cmd);
+}
+
+void dom0_start(const struct boot_info *bi)
+{
+	struct dom0_layout l = { 0 };
+	struct vcpu_boot vb;
+
+	if (bi->mb->nr_modules < 1)
+		panic("dom0: no kernel module (module2 <bzImage> <cmdline>)");
+	dom0_domain_init(bi);
+	dom0_load(bi, &l);
+	dom0_boot_area(bi, &l);
+	/* The Linux 64-bit entry: flat __BOOT_CS/__BOOT_DS, paging on, RSI = boot_params. */
 	vb = (struct vcpu_boot){
-		.rip = kaddr + 0x200, .rsp = area_pa + AREA_STACK, .rsi = area_pa + AREA_BP,
-		.rflags = 2, .cr0 = CR0_PG | CR0_NE | CR0_ET | CR0_PE, .cr3 = area_pa + AREA_PML4,
-		.cr4 = CR4_PAE, .efer = EFER_LME | EFER_LMA, .gdt_base = area_pa + AREA_GDT,
+		.rip = l.kaddr + 0x200, .rsp = l.area_pa + AREA_STACK, .rsi = l.area_pa + AREA_BP,
+		.rflags = 2, .cr0 = CR0_PG | CR0_NE | CR0_ET | CR0_PE, .cr3 = l.area_pa + AREA_PML4,
+		.cr4 = CR4_PAE, .efer = EFER_LME | EFER_LMA, .gdt_base = l.area_pa + AREA_GDT,
 		.gdt_limit = 0x1f, .cs = 0x10, .ds = 0x18,
 	};
 	dom0_vcpu.dom = &dom0;
