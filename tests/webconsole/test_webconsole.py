@@ -26,6 +26,7 @@ import pytest
 
 from cairntest import BUILD, TOP, free_port, log_dir
 from front import Front
+from wired import require_artifact
 
 XAPI = os.path.join(BUILD, "xapi-c", "xapi-c")
 STATIC = os.path.join(BUILD, "xapi-c", "www")
@@ -44,11 +45,11 @@ def _insecure():
 def _require():
     if not os.path.exists(os.path.join(TOP, "xapi-c", "Makefile")):
         pytest.skip("xapi-c daemon not in the tree yet")
-    for path, what in ((XAPI, "make -C xapi-c all"), (os.path.join(STATIC, "index.html"),
-                       "make -C xapi-c/www all"), (PLAYWRIGHT, "make deps (npm ci in xapi-c/www)"),
+    for path, what in ((XAPI, "make -C xapi-c all"), (PLAYWRIGHT, "make deps (npm ci in xapi-c/www)"),
                        ("/usr/bin/chromium", "make deps (chromium)")):
         if not os.path.exists(path):
             pytest.fail(f"{path} missing: run {what}")
+    require_artifact(os.path.join(STATIC, "index.html"), "make -C xapi-c/www all")
     if os.geteuid() != 0:
         pytest.skip("creating PAM test users needs root")
 

@@ -8,13 +8,14 @@ import subprocess
 import tempfile
 
 from cairntest import BUILD
+from wired import require_artifact
 
 FUZZER = os.path.join(BUILD, "fuzz", "www-fuzz_ws")
 SECONDS = 20
 
 
 def test_fuzz_ws_decoder_and_paths(logdir):
-    assert os.access(FUZZER, os.X_OK), f"{FUZZER} missing: run make -C xapi-c/www all"
+    require_artifact(FUZZER, "make -C xapi-c/www all")
     seeds = [bytes([0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]),
              bytes([0x82, 0xfe, 0x00, 0x80, 1, 2, 3, 4]) + bytes(128),
              bytes([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8]),
