@@ -7,6 +7,13 @@
  * boot CPU tables; ACPI; local APIC; SVM; application processors and their
  * self-test; dom0. Anything that goes wrong before dom0 runs is a panic with a
  * message saying what.
+ *
+ * Command line (multiboot2): dom0_mem=<size> (K/M/G suffixes; default 1G: the
+ * lowest RAM outside the image goes to dom0, the rest to the pool),
+ * dom0_cpus=<n> (only 1 for now: dom0 runs on the boot CPU), loglvl=err|warn|
+ * info|debug (or 0-3; default info), console=com1|none, debug_fault (fault on
+ * purpose after SMP bring-up, to exercise the exception report).
+ * Modules: 1 = dom0's bzImage, its string = dom0's command line; 2 = its initrd.
  */
 #include "acpi.h"
 #include "apic.h"
