@@ -25,6 +25,8 @@ function notify(text, kind = 'info') {
     h('span', {}, text),
     h('button', { type: 'button', class: 'link', 'aria-label': 'Dismiss', onclick: () => n.remove() }, '×'));
   notices.append(n);
+  const infos = [...notices.children].filter((c) => !c.classList.contains('error'));
+  for (const old of infos.slice(0, Math.max(0, infos.length - 3))) old.remove();	/* keep the last three */
   if (kind !== 'error') setTimeout(() => n.remove(), 6000);
 }
 
