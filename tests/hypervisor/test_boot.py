@@ -2,7 +2,9 @@
 CPU, and runs the Debian kernel as dom0, which sees only its own CPU and RAM and
 cannot read the hypervisor's memory. Also: the exception report, and a dom0
 triple fault stops the machine with a report instead of resetting it."""
+import os
 import re
+import subprocess
 
 import pytest
 
@@ -18,17 +20,68 @@ DOM0_INIT = """#!/bin/sh
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+for m in $(cat /etc/modules.order 2>/dev/null); do insmod "$m"; done
 echo "CAIRN-DOM0 userspace cpus=$(grep -c ^processor /proc/cpuinfo) $(grep MemTotal /proc/meminfo | tr -s ' ')"
 exec /bin/sh
 """
 
 
+# What dom0 sees of the CPU: CPUID leaves and the MSRs Cairn guards (through msr.ko).
+CPUPROBE_C = r"""
+#include <cpuid.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void msr(int fd, const char *name, unsigned reg)
+{
+	uint64_t v = 0;
+	if (pread(fd, &v, 8, reg) == 8)
+		printf("%s=%#llx\n", name, (unsigned long long)v);
+	else
+		printf("%s=error\n", name);
+}
+
+int main(void)
+{
+	unsigned a, b, c, d;
+	char sig[13] = { 0 };
+	uint64_t v = 0x1000;
+	int fd;
+
+	__cpuid(0x40000000, a, b, c, d);
+	memcpy(sig, &b, 4); memcpy(sig + 4, &c, 4); memcpy(sig + 8, &d, 4);
+	printf("sig=%s max=%#x\n", sig, a);
+	__cpuid(0x80000001, a, b, c, d);
+	printf("svm=%u\n", (c >> 2) & 1);
+	__cpuid(1, a, b, c, d);
+	printf("hypervisor_bit=%u\n", c >> 31);
+	fd = open("/dev/cpu/0/msr", O_RDWR);
+	if (fd < 0) { printf("msr=unavailable\n"); return 1; }
+	msr(fd, "efer", 0xc0000080);
+	msr(fd, "vm_cr", 0xc0010114);
+	printf("hsave_write=%s\n", pwrite(fd, &v, 8, 0xc0010117) == 8 ? "accepted" : "refused");
+	msr(fd, "hsave", 0xc0010117);
+	printf("CPUPROBE done\n");
+	return 0;
+}
+"""
+
+
 @pytest.fixture(scope="module")
 def dom0_initrd(kernel, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("dom0")
+    src = tmp / "cpuprobe.c"
+    src.write_text(CPUPROBE_C)
+    subprocess.run(["gcc", "-static", "-O2", "-o", str(tmp / "cpuprobe"), str(src)], check=True)
     img = Initramfs()
     img.busybox()
     img.add_file("/init", DOM0_INIT, 0o755)
-    return img.write(str(tmp_path_factory.mktemp("dom0") / "dom0.cpio"))
+    img.add_host_file("/bin/cpuprobe", str(tmp / "cpuprobe"), 0o755)
+    img.add_modules(kernel, ["msr"])
+    return img.write(str(tmp / "dom0.cpio"))
 
 
 def boot(machine, kernel, initrd, name, hv_args="", dom0_args="", **kw):
@@ -84,6 +137,20 @@ def test_boot_bios_dom0_isolated(kernel, machine, dom0_initrd):
     assert "16+0 records in" in out, out
     out, rc = m.run("tr -d '\\000' < /bios.bin | wc -c")
     assert int(out.split()[-1]) > 1000, out
+    # CPUID and the guarded MSRs, as dom0 sees them.
+    out, rc = m.run("cpuprobe", timeout=60)
+    assert "CPUPROBE done" in out, out
+    probe = dict(line.split("=", 1) for line in out.split() if "=" in line)
+    assert probe["sig"] == "CairnCairnHV", out          # leaf 0x40000000
+    assert probe["svm"] == "0", out                     # SVM hidden
+    assert probe["hypervisor_bit"] == "1", out
+    assert not int(probe["efer"], 16) & (1 << 12), out  # EFER.SVME hidden (kept set for VMRUN)
+    assert int(probe["efer"], 16) & (1 << 10), out      # but it is dom0's real EFER (LMA)
+    assert int(probe["vm_cr"], 16) & (1 << 4), out      # VM_CR.SVMDIS: SVM disabled
+    assert probe["hsave_write"] == "refused", out       # VM_HSAVE_PA write: #GP
+    assert probe["hsave"] == "0", out
+    m.wait_for(r"write of MSR 0xc0010117 refused with #GP", timeout=10)
+
     # The host survives: dom0 still answers, no hypervisor panic.
     out, rc = m.run("echo still-$((6*7))")
     assert "still-42" in out
