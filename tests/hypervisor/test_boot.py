@@ -120,6 +120,11 @@ def test_boot_bios_dom0_isolated(kernel, machine, dom0_initrd):
              dom0_args="iomem=relaxed")
     check_hypervisor_came_up(m, "BIOS")
     m.wait_for(r"DBG write_e820: dom0 e820: ", timeout=10)   # loglvl=debug shows more
+    npt = m.wait_for(r"dom0 nested page tables: .* with (\d+) 1G, (\d+) 2M and (\d+) 4K pages",
+                     timeout=10)
+    n1g, n2m, n4k = (int(x) for x in npt.groups())
+    # Large pages wherever alignment allows; 4K only around the 128 KiB image.
+    assert n1g >= 400 and n2m >= 1 and 0 < n4k < 1024, npt.group(0)
     check_dom0_view(m)
 
     # The signature string sits in the hypervisor image; read its page through /dev/mem.

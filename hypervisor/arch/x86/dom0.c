@@ -97,8 +97,9 @@ static void dom0_npt(const struct boot_info *bi)
 	for (int i = 0; i < n; i++)
 		if (npt_map(&dom0.npt_root, map[i].start, map[i].start, map[i].end - map[i].start))
 			panic("dom0_npt: out of memory");
-	pr_info("dom0 nested page tables: %d ranges mapped 1:1 up to %#llx", n,
-		(unsigned long long)top);
+	pr_info("dom0 nested page tables: %d ranges mapped 1:1 up to %#llx with %llu 1G, %llu 2M and %llu 4K pages",
+		n, (unsigned long long)top, (unsigned long long)npt_pages_mapped[3],
+		(unsigned long long)npt_pages_mapped[2], (unsigned long long)npt_pages_mapped[1]);
 }
 
 /* Where dom0's pieces go: AT is found in dom0's RAM, overlapping nothing in AVOID. */

@@ -43,8 +43,7 @@ struct vcpu {
 	void *vmcb;           /* vendor control block (SVM: struct vmcb) */
 	u64 vmcb_pa;
 	u64 guest_efer;       /* EFER as the guest believes it is */
-	u64 exits;
-	u64 exit_counts[16];  /* a few interesting ones, see svm.c */
+	u64 exits;            /* world switches so far */
 };
 
 struct hvm_ops {
@@ -63,6 +62,7 @@ int hvm_cpu_init(struct percpu *p);
 
 /* npt.c: nested (AMD) page tables; P|W|U, 1G/2M/4K pages. */
 int npt_map(u64 *root_pa, u64 gpa, u64 hpa, u64 size);
+extern u64 npt_pages_mapped[4]; /* leaf entries written, by level: [1] 4K, [2] 2M, [3] 1G */
 u64 npt_lookup(u64 root_pa, u64 gpa);
 
 /* guest memory: copies through the guest's page tables (see gmem.c). */

@@ -17,6 +17,8 @@
 #define NPT_ADDR 0x000ffffffffff000ull
 #define NPT_FLAGS (NPT_P | NPT_W | NPT_U)
 
+u64 npt_pages_mapped[4];
+
 static u64 *table(u64 p)
 {
 	return va(p & NPT_ADDR);
@@ -46,6 +48,7 @@ static int map_one(u64 root, u64 gpa, u64 hpa, unsigned level)
 			return -CAIRN_ENOMEM;
 	}
 	t[(gpa >> (12 + 9 * (level - 1))) & 511] = hpa | NPT_FLAGS | (level > 1 ? NPT_PS : 0);
+	npt_pages_mapped[level]++;
 	return 0;
 }
 
