@@ -39,6 +39,19 @@ def _digest(paths, text):
     return h.hexdigest()[:20]
 
 
+KEEP_ISOS = 16  # the cache keeps this many images (each ~30 MB), newest first
+
+
+def _prune(out_dir):
+    isos = sorted((os.path.join(out_dir, f) for f in os.listdir(out_dir) if f.endswith(".iso")),
+                  key=os.path.getmtime, reverse=True)
+    for old in isos[KEEP_ISOS:]:
+        try:
+            os.unlink(old)
+        except OSError:
+            pass
+
+
 def hv_iso(vmlinuz, initrd, hv_args="", dom0_args="console=ttyS0", hv_elf=HV_ELF):
     """Path of a hybrid ISO that boots HV_ELF with HV_ARGS, the dom0 kernel VMLINUZ
     with DOM0_ARGS and INITRD as dom0's initrd."""
@@ -49,6 +62,7 @@ def hv_iso(vmlinuz, initrd, hv_args="", dom0_args="console=ttyS0", hv_elf=HV_ELF
     os.makedirs(out_dir, exist_ok=True)
     out = os.path.join(out_dir, _digest([hv_elf, vmlinuz, initrd], cfg) + ".iso")
     if os.path.exists(out):
+        os.utime(out)
         return out
     with tempfile.TemporaryDirectory(dir=out_dir) as tmp:
         root = os.path.join(tmp, "root")
@@ -64,6 +78,7 @@ def hv_iso(vmlinuz, initrd, hv_args="", dom0_args="console=ttyS0", hv_elf=HV_ELF
         if r.returncode != 0:
             raise RuntimeError(f"grub-mkrescue failed:\n{r.stderr[-2000:]}")
         os.replace(tmp_iso, out)
+    _prune(out_dir)
     return out
 
 
