@@ -130,6 +130,8 @@ static json_t *column_value(sqlite3_stmt *s, int i, const struct dm_field *f)
 	case DM_DATETIME: return rpc_datetime(t ? t : "19700101T00:00:00Z");
 	case DM_SET:
 	case DM_MAP:
+		if (t && t[0] && t[1] && !t[2] && (t[0] == '[' || t[0] == '{'))
+			return t[0] == '[' ? json_array() : json_object();	/* empty: most are */
 		v = t ? json_loads(t, JSON_DECODE_ANY, NULL) : NULL;
 		if (!v || (f->kind == DM_SET && !json_is_array(v)) ||
 		    (f->kind == DM_MAP && !json_is_object(v))) {
@@ -146,7 +148,8 @@ static json_t *row_record(sqlite3_stmt *s, const struct dm_class *c, int first)
 	json_t *r = json_object();
 
 	for (size_t i = 0; i < c->nfields; i++)
-		json_object_set_new(r, c->fields[i].name, column_value(s, first + (int)i, &c->fields[i]));
+		json_object_set_new_nocheck(r, c->fields[i].name,
+					    column_value(s, first + (int)i, &c->fields[i]));
 	return r;
 }
 
@@ -587,6 +590,23 @@ json_t *db_read_all(struct db *db, const struct dm_class *c)
 				    row_record(dc->all, c, 1));
 	sqlite3_reset(dc->all);
 	return all;
+}
+
+int db_foreach(struct db *db, const struct dm_class *c,
+	       int (*cb)(const char *ref, const json_t *rec, void *arg), void *arg)
+{
+	struct db_cls *dc;
+	int rc = 0;
+
+	cls_of(db, c, &dc);
+	while (rc == 0 && sqlite3_step(dc->all) == SQLITE_ROW) {
+		json_t *r = row_record(dc->all, c, 1);
+
+		rc = cb((const char *)sqlite3_column_text(dc->all, 0), r, arg);
+		json_decref(r);
+	}
+	sqlite3_reset(dc->all);
+	return rc;
 }
 
 json_t *db_find(struct db *db, const struct dm_class *c, const struct dm_field *f,

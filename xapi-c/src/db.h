@@ -45,6 +45,9 @@ int db_write_field(struct db *db, const struct dm_class *c, const char *ref,
 int db_delete(struct db *db, const struct dm_class *c, const char *ref);
 /* Every row: an object ref -> record. */
 json_t *db_read_all(struct db *db, const struct dm_class *c);
+/* Calls cb for every row (rec is borrowed); stops at a non-zero return. */
+int db_foreach(struct db *db, const struct dm_class *c,
+	       int (*cb)(const char *ref, const json_t *rec, void *arg), void *arg);
 /* Refs (array) of rows whose scalar field f equals v. */
 json_t *db_find(struct db *db, const struct dm_class *c, const struct dm_field *f,
 		const json_t *v);

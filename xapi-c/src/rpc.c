@@ -22,7 +22,10 @@
 
 json_t *rpc_datetime(const char *iso)
 {
-	return json_pack("{ss}", RPC_DT_KEY, iso);
+	json_t *o = json_object();
+
+	json_object_set_new_nocheck(o, RPC_DT_KEY, json_string(iso));
+	return o;
 }
 
 json_t *rpc_datetime_at(long long epoch)
@@ -732,4 +735,58 @@ char *rpc_reply(const struct rpc_call *c, bool ok, const json_t *value, size_t *
 	else
 		reply_json(&b, c, ok, value);
 	return sb_take(&b, len);
+}
+
+void rpc_stream_begin(struct rpc_stream *s, const struct rpc_call *c)
+{
+	struct sb *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		abort();
+	s->c = c;
+	s->b = b;
+	s->n = 0;
+	if (c->proto == RPC_XML)
+		sb_adds(b, "<?xml version=\"1.0\"?>\n<methodResponse><params><param><value><struct>"
+			   "<member><name>Status</name><value>Success</value></member>"
+			   "<member><name>Value</name><value><struct>");
+	else
+		sb_adds(b, c->proto == RPC_JSON2 ? "{\"jsonrpc\":\"2.0\",\"result\":{" : "{\"result\":{");
+}
+
+void rpc_stream_member(struct rpc_stream *s, const char *key, const json_t *v)
+{
+	struct sb *b = s->b;
+
+	if (s->c->proto == RPC_XML) {
+		sb_adds(b, "<member><name>");
+		xml_escape(b, key);
+		sb_adds(b, "</name>");
+		xml_value(b, v);
+		sb_adds(b, "</member>");
+	} else {
+		if (s->n)
+			sb_addc(b, ',');
+		json_str(b, key);
+		sb_addc(b, ':');
+		json_value(b, v);
+	}
+	s->n++;
+}
+
+char *rpc_stream_end(struct rpc_stream *s, size_t *len)
+{
+	struct sb *b = s->b;
+	char *out;
+
+	if (s->c->proto == RPC_XML) {
+		sb_adds(b, "</struct></value></member></struct></value></param></params></methodResponse>\n");
+	} else {
+		sb_adds(b, s->c->proto == RPC_JSON1 ? "},\"error\":null,\"id\":" : "},\"id\":");
+		json_value(b, s->c->id ? s->c->id : json_null());
+		sb_adds(b, "}\n");
+	}
+	out = sb_take(b, len);
+	free(b);
+	return out;
 }

@@ -51,6 +51,18 @@ void rpc_call_clear(struct rpc_call *c);
  * ErrorDescription array [CODE, params...]. Returns a malloc'ed body.
  */
 char *rpc_reply(const struct rpc_call *c, bool ok, const json_t *value, size_t *len);
+/*
+ * A successful reply whose value is a map written one member at a time
+ * (get_all_records of thousands of rows without holding them all).
+ */
+struct rpc_stream {
+	const struct rpc_call *c;
+	void *b;		/* struct sb */
+	size_t n;
+};
+void rpc_stream_begin(struct rpc_stream *s, const struct rpc_call *c);
+void rpc_stream_member(struct rpc_stream *s, const char *key, const json_t *v);
+char *rpc_stream_end(struct rpc_stream *s, size_t *len);
 /* The XML-RPC <value> text of v, as task.result holds it. */
 char *rpc_xml_value(const json_t *v);
 /* v as JSON text, datetimes as strings. */

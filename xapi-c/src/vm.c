@@ -37,20 +37,27 @@ static const char *sval(const json_t *rec, const char *f)
 	return s ? s : "";
 }
 
+static int refresh_allowed_rec(struct api_ctx *ctx, const char *ref, const json_t *rec)
+{
+	json_t *ops = vm_allowed_ops(vm_power_parse(sval(rec, "power_state")),
+				     json_is_true(json_object_get(rec, "is_a_template")),
+				     json_object_size(json_object_get(rec, "current_operations")) > 0);
+
+	if (json_equal(ops, json_object_get(rec, "allowed_operations"))) {
+		json_decref(ops);
+		return 0;
+	}
+	return api_set(ctx, vmc(), ref, "allowed_operations", ops);
+}
+
 static int refresh_allowed(struct api_ctx *ctx, const char *ref)
 {
-	json_t *rec = db_read(ctx->db, vmc(), ref), *ops;
-	int rc = 0;
+	json_t *rec = db_read(ctx->db, vmc(), ref);
+	int rc;
 
 	if (!rec)
 		return -1;
-	ops = vm_allowed_ops(vm_power_parse(sval(rec, "power_state")),
-			     json_is_true(json_object_get(rec, "is_a_template")),
-			     json_object_size(json_object_get(rec, "current_operations")) > 0);
-	if (json_equal(ops, json_object_get(rec, "allowed_operations")))
-		json_decref(ops);
-	else
-		rc = api_set(ctx, vmc(), ref, "allowed_operations", ops);
+	rc = refresh_allowed_rec(ctx, ref, rec);
 	json_decref(rec);
 	return rc;
 }
@@ -498,18 +505,24 @@ void vm_recover(struct api_ctx *ctx)
 
 	json_object_foreach(all, ref, rec) {
 		enum vm_power p = vm_power_parse(sval(rec, "power_state"));
+		bool changed = false;
 
 		if (json_object_size(json_object_get(rec, "current_operations"))) {
 			log_warn("VM %s: clearing interrupted operations", sval(rec, "uuid"));
 			api_set(ctx, vmc(), ref, "current_operations", json_object());
+			changed = true;
 		}
 		if ((p == VM_RUNNING || p == VM_PAUSED) &&
 		    api.conf.backend->adopt(sval(rec, "uuid"), ival(rec, "domid"), p == VM_PAUSED)) {
 			log_warn("VM %s: domain %lld is gone; marking it Halted", sval(rec, "uuid"),
 				 ival(rec, "domid"));
 			apply_state(ctx, ref, rec, VM_HALTED, -1);
+			changed = true;
 		}
-		refresh_allowed(ctx, ref);
+		if (changed)
+			refresh_allowed(ctx, ref);
+		else
+			refresh_allowed_rec(ctx, ref, rec);
 	}
 	json_decref(all);
 }
