@@ -322,7 +322,7 @@ async function liveConsole(page) {
   await page.getByRole('button', { name: 'Open console' }).click();
   const state = page.getByTestId('console-state');
   await state.getByText('Connected').waitFor({ timeout: 10000 });
-  await page.getByTestId('console-screen').getByText(/Welcome to console-vm/).waitFor({ timeout: 10000 });
+  await page.getByTestId('console-screen').getByText(/Welcome to console-vm/).first().waitFor({ timeout: 10000 });
   step('live console connected and shows the VM output');
   await page.keyboard.type('root\r');
   await page.waitForTimeout(300);
