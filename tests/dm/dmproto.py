@@ -316,7 +316,7 @@ class VirtioPci:
 
 
 @contextlib.contextmanager
-def device_model(tmp_path, *args, user=None, console=False, stdin=None):
+def device_model(tmp_path, *args, user=None, console=False, stdin=None, pass_fds=()):
     """Starts cairn-dm with args on a test socket; yields (proc, socket path)."""
     sock = str(tmp_path / "dm.sock")
     cmd = [DM, "--domid", "7", "--transport", "test:" + sock] + list(args)
@@ -326,7 +326,7 @@ def device_model(tmp_path, *args, user=None, console=False, stdin=None):
         cmd += ["--console", "stdio"]
     log = open(tmp_path / "dm.log", "w+")
     p = subprocess.Popen(cmd, stdin=stdin if stdin is not None else subprocess.PIPE,
-                         stdout=subprocess.PIPE, stderr=log)
+                         stdout=subprocess.PIPE, stderr=log, pass_fds=pass_fds)
     try:
         yield p, sock
     finally:

@@ -149,9 +149,11 @@ static void tr_readable(void *arg, uint32_t events)
 		return;
 	}
 	if (msg.type == DM_TMSG_MEM) {
-		tr_send(DM_TMSG_RESP, msg.addr, 0, tr_map(m, &msg, fd));
+		int rc = tr_map(m, &msg, fd);
+
 		if (fd >= 0)
-			close(fd);
+			close(fd);             /* the mapping keeps the memory */
+		tr_send(DM_TMSG_RESP, msg.addr, 0, rc);
 		return;
 	}
 	if (fd >= 0)
