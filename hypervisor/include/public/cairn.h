@@ -59,6 +59,18 @@ enum cairn_hypercall_op {
 	CAIRN_HC_CONSOLE_WRITE = 1,
 	/* (struct cairn_host_info *info) -> 0; the caller sets magic, version and size */
 	CAIRN_HC_HOST_INFO = 2,
+	/* Domain control, see domctl.h: (struct *, size) -> 0 or a negative errno. */
+	CAIRN_HC_DOMAIN_CREATE = 3,
+	CAIRN_HC_DOMAIN_POPULATE = 4,
+	CAIRN_HC_DOMAIN_LOAD = 5,
+	CAIRN_HC_VCPU_SET_STATE = 6,
+	CAIRN_HC_DOMAIN_UNPAUSE = 7,
+	CAIRN_HC_DOMAIN_PAUSE = 8,
+	CAIRN_HC_DOMAIN_DESTROY = 9,
+	CAIRN_HC_DOMAIN_LIST = 10,
+	CAIRN_HC_DOMAIN_QUERY = 11,
+	CAIRN_HC_DOMAIN_CONSOLE_READ = 12,
+	CAIRN_HC_DOMAIN_CONSOLE_WRITE = 13,
 	CAIRN_HC_MAX
 };
 

@@ -5,14 +5,16 @@
  * Design: subcommands are rows of a table (name, handler, summary); main()
  * looks the name up and runs the handler, and an unknown name prints the usage
  * and exits 2. Handlers return the process's exit status: 0 on success, 1 when
- * the hypervisor or the driver refused. create/list/pause/unpause/destroy/
- * console join the table with domUs (issue 4).
+ * the hypervisor or the driver refused, 2 for a usage error (see hv_cmd.h).
+ * The domain commands live in hv_create.c and hv_domain.c.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "libhv.h"
+#include "hv_cmd.h"
 
 #define MIB_PAGES 256 /* 4 KiB pages per MiB */
 
@@ -27,6 +29,12 @@ static int cmd_help(int argc, char **argv);
 
 static const struct hv_cmd hv_cmds[] = {
 	{ "info", cmd_info, "print the hypervisor's version, CPUs and memory" },
+	{ "create", cmd_create, "build and start a domU from a Linux kernel (--help for options)" },
+	{ "list", cmd_list, "list the domains" },
+	{ "pause", cmd_pause, "pause a domU: hv pause DOMID" },
+	{ "unpause", cmd_unpause, "unpause a domU: hv unpause DOMID" },
+	{ "destroy", cmd_destroy, "destroy a domU and free its memory: hv destroy DOMID" },
+	{ "console", cmd_console, "read a domU's serial output, send it input: hv console DOMID [--once]" },
 	{ "help", cmd_help, "print this list" },
 };
 
@@ -47,7 +55,7 @@ static int cmd_help(int argc, char **argv)
 	return 0;
 }
 
-static hv_handle *open_or_complain(void)
+hv_handle *hv_cli_open(void)
 {
 	hv_handle *h = hv_open();
 
@@ -55,6 +63,49 @@ static hv_handle *open_or_complain(void)
 		fprintf(stderr, "hv: cannot open %s: %s (is cairn.ko loaded, are you root?)\n",
 			HV_DEVICE, strerror(errno));
 	return h;
+}
+
+int hv_cli_fail(const char *what, int rc)
+{
+	if (rc == -ENOSYS)
+		fprintf(stderr, "hv: %s: this hypervisor does not support domain control yet "
+			"(it answered ENOSYS)\n", what);
+	else
+		fprintf(stderr, "hv: %s: %s\n", what, strerror(-rc));
+	return HV_EXIT_FAILED;
+}
+
+int hv_cli_uint(const char *opt, const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	if (!s || !*s || *s < '0' || *s > '9') {
+		fprintf(stderr, "hv: %s: '%s' is not a number\n", opt, s ? s : "");
+		return -1;
+	}
+	v = strtoull(s, &end, 10);
+	if (*end || errno) {
+		fprintf(stderr, "hv: %s: '%s' is not a number\n", opt, s);
+		return -1;
+	}
+	if (v < min || v > max) {
+		fprintf(stderr, "hv: %s: %s is out of range (%u..%u)\n", opt, s, min, max);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int hv_cli_domid(const char *cmd, const char *s, uint32_t *domid)
+{
+	if (s && strcmp(s, "0") == 0) {
+		fprintf(stderr, "hv: %s: domain 0 is dom0; only domUs (1..%u) can be named\n",
+			cmd, CAIRN_DOMID_MAX);
+		return -1;
+	}
+	return hv_cli_uint(cmd, s, 1, CAIRN_DOMID_MAX, domid);
 }
 
 static void print_info(long version, const struct cairn_host_info *info)
@@ -85,7 +136,7 @@ static int cmd_info(int argc, char **argv)
 		fprintf(stderr, "usage: hv info\n");
 		return 2;
 	}
-	h = open_or_complain();
+	h = hv_cli_open();
 	if (!h)
 		return 1;
 	version = hv_version(h);

@@ -15,6 +15,8 @@
 #include "libhv.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -25,8 +27,10 @@
 #include <unistd.h>
 
 #include "dom0_ioctl.h"
+#include "domctl.h"
 
-#define HV_BOUNCE_SIZE 8192
+/* Two pages for structures, then room for one domain LOAD chunk. */
+#define HV_BOUNCE_SIZE (8192 + CAIRN_DOMCTL_COPY_MAX)
 
 struct hv_handle {
 	int fd;
@@ -201,4 +205,248 @@ int hv_format_cpumask(uint64_t mask, char *buf, size_t size)
 			return -ENOSPC;
 	}
 	return (int)len;
+}
+
+/* ---- domain control (domctl.h) ---- */
+
+static void domctl_hdr(void *s, uint32_t magic, uint32_t size, uint32_t domid)
+{
+	struct cairn_domctl_hdr *hdr = s;
+
+	hdr->magic = magic;
+	hdr->version = CAIRN_DOMCTL_VERSION;
+	hdr->size = size;
+	hdr->domid = domid;
+}
+
+/*
+ * Issues domctl `op` on the structure `s` of `size` bytes (header filled in by
+ * the caller): copies it into the bounce buffer, calls, and copies the answer
+ * back when the call succeeded. Called with h->lock held.
+ */
+static long domctl_locked(hv_handle *h, uint64_t op, void *s, size_t size)
+{
+	long rc;
+
+	memcpy(h->bounce, s, size);
+	rc = hv_call(h, op, (uintptr_t)h->bounce, size);
+	if (rc >= 0)
+		memcpy(s, h->bounce, size);
+	return rc;
+}
+
+static long domctl(hv_handle *h, uint64_t op, void *s, size_t size)
+{
+	long rc;
+
+	pthread_mutex_lock(&h->lock);
+	rc = domctl_locked(h, op, s, size);
+	pthread_mutex_unlock(&h->lock);
+	return rc;
+}
+
+static bool name_ok(const char *name)
+{
+	size_t i;
+
+	if (!name)
+		return true;
+	for (i = 0; name[i]; i++)
+		if (i + 1 >= CAIRN_DOMCTL_NAME_MAX || name[i] < 0x21 || name[i] > 0x7e)
+			return false;
+	return true;
+}
+
+const char *hv_domain_config_error(const struct hv_domain_config *cfg)
+{
+	if (cfg->memory_mb < CAIRN_DOMCTL_MIN_MEMORY_MB ||
+	    cfg->memory_mb > CAIRN_DOMCTL_MAX_MEMORY_MB)
+		return "memory must be 16..65536 MiB";
+	if (cfg->nr_vcpus < 1 || cfg->nr_vcpus > CAIRN_DOMCTL_MAX_VCPUS)
+		return "vcpus must be 1..16";
+	if (cfg->weight > CAIRN_DOMCTL_WEIGHT_MAX)
+		return "weight must be 1..65535";
+	if (cfg->cap > 100 * cfg->nr_vcpus)
+		return "cap must be 0 (none) .. 100 x vcpus percent";
+	if (!name_ok(cfg->name))
+		return "name must be 1..31 printable characters without spaces";
+	return NULL;
+}
+
+int hv_domain_create(hv_handle *h, const struct hv_domain_config *cfg, uint32_t *domid)
+{
+	struct cairn_domctl_create c;
+	long rc;
+
+	if (hv_domain_config_error(cfg))
+		return -EINVAL;
+	memset(&c, 0, sizeof(c));
+	domctl_hdr(&c, CAIRN_DOMCTL_CREATE_MAGIC, sizeof(c), 0);
+	c.memory_mb = cfg->memory_mb;
+	c.nr_vcpus = cfg->nr_vcpus;
+	c.weight = cfg->weight;
+	c.cap = cfg->cap;
+	if (cfg->name)
+		memcpy(c.name, cfg->name, strlen(cfg->name));
+	rc = domctl(h, CAIRN_HC_DOMAIN_CREATE, &c, sizeof(c));
+	if (rc < 0)
+		return (int)rc;
+	*domid = c.hdr.domid;
+	return 0;
+}
+
+int hv_domain_populate(hv_handle *h, uint32_t domid, uint64_t gpa, uint64_t size)
+{
+	struct cairn_domctl_populate p;
+
+	if ((gpa | size) & 0xfff || !size)
+		return -EINVAL;
+	memset(&p, 0, sizeof(p));
+	domctl_hdr(&p, CAIRN_DOMCTL_POPULATE_MAGIC, sizeof(p), domid);
+	p.gpa = gpa;
+	p.size = size;
+	return (int)domctl(h, CAIRN_HC_DOMAIN_POPULATE, &p, sizeof(p));
+}
+
+/* One LOAD call of len <= CAIRN_DOMCTL_COPY_MAX bytes; data goes after the structure. */
+static long load_chunk(hv_handle *h, uint32_t domid, uint64_t gpa, const void *data,
+		       size_t len)
+{
+	struct cairn_domctl_load l;
+	uint8_t *chunk = (uint8_t *)h->bounce + 8192;
+	long rc;
+
+	memset(&l, 0, sizeof(l));
+	domctl_hdr(&l, CAIRN_DOMCTL_LOAD_MAGIC, sizeof(l), domid);
+	l.gpa = gpa;
+	l.buf = (uintptr_t)chunk;
+	l.len = len;
+	pthread_mutex_lock(&h->lock);
+	memcpy(chunk, data, len);
+	rc = domctl_locked(h, CAIRN_HC_DOMAIN_LOAD, &l, sizeof(l));
+	pthread_mutex_unlock(&h->lock);
+	return rc;
+}
+
+int hv_domain_load(hv_handle *h, uint32_t domid, uint64_t gpa, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	long rc;
+
+	while (len) {
+		size_t n = len < CAIRN_DOMCTL_COPY_MAX ? len : CAIRN_DOMCTL_COPY_MAX;
+
+		rc = load_chunk(h, domid, gpa, p, n);
+		if (rc < 0)
+			return (int)rc;
+		gpa += n;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int hv_vcpu_set_state(hv_handle *h, uint32_t domid, uint32_t vcpu,
+		      const struct cairn_vcpu_regs *regs)
+{
+	struct cairn_domctl_vcpu v;
+
+	memset(&v, 0, sizeof(v));
+	domctl_hdr(&v, CAIRN_DOMCTL_VCPU_MAGIC, sizeof(v), domid);
+	v.vcpu = vcpu;
+	v.regs = *regs;
+	return (int)domctl(h, CAIRN_HC_VCPU_SET_STATE, &v, sizeof(v));
+}
+
+static int domid_op(hv_handle *h, uint64_t op, uint32_t domid)
+{
+	struct cairn_domctl_domid d;
+
+	domctl_hdr(&d, CAIRN_DOMCTL_DOMID_MAGIC, sizeof(d), domid);
+	return (int)domctl(h, op, &d, sizeof(d));
+}
+
+int hv_domain_unpause(hv_handle *h, uint32_t domid)
+{
+	return domid_op(h, CAIRN_HC_DOMAIN_UNPAUSE, domid);
+}
+
+int hv_domain_pause(hv_handle *h, uint32_t domid)
+{
+	return domid_op(h, CAIRN_HC_DOMAIN_PAUSE, domid);
+}
+
+int hv_domain_destroy(hv_handle *h, uint32_t domid)
+{
+	return domid_op(h, CAIRN_HC_DOMAIN_DESTROY, domid);
+}
+
+int hv_domain_list(hv_handle *h, uint32_t *ids, size_t max, size_t *nr)
+{
+	struct cairn_domctl_list l;
+	uint32_t next = 0;
+	long rc;
+
+	*nr = 0;
+	for (;;) {
+		memset(&l, 0, sizeof(l));
+		domctl_hdr(&l, CAIRN_DOMCTL_LIST_MAGIC, sizeof(l), next);
+		rc = domctl(h, CAIRN_HC_DOMAIN_LIST, &l, sizeof(l));
+		if (rc < 0)
+			return (int)rc;
+		if (l.nr > CAIRN_DOMCTL_LIST_MAX)
+			return -EPROTO;
+		for (uint32_t i = 0; i < l.nr; i++) {
+			if (*nr == max)
+				return -ENOSPC;
+			ids[(*nr)++] = l.domids[i];
+		}
+		if (!l.more || !l.nr)
+			return 0;
+		next = l.domids[l.nr - 1] + 1;
+	}
+}
+
+int hv_domain_query(hv_handle *h, uint32_t domid, struct cairn_domctl_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	domctl_hdr(q, CAIRN_DOMCTL_QUERY_MAGIC, sizeof(*q), domid);
+	int rc = (int)domctl(h, CAIRN_HC_DOMAIN_QUERY, q, sizeof(*q));
+	q->name[sizeof(q->name) - 1] = '\0';
+	return rc < 0 ? rc : 0;
+}
+
+long hv_domain_console_read(hv_handle *h, uint32_t domid, void *buf, size_t len,
+			    uint32_t *lost)
+{
+	struct cairn_domctl_console c;
+	long rc;
+
+	memset(&c, 0, offsetof(struct cairn_domctl_console, data));
+	domctl_hdr(&c, CAIRN_DOMCTL_CONSOLE_MAGIC, sizeof(c), domid);
+	c.len = len > CAIRN_DOMCTL_CONSOLE_MAX ? CAIRN_DOMCTL_CONSOLE_MAX : (uint32_t)len;
+	rc = domctl(h, CAIRN_HC_DOMAIN_CONSOLE_READ, &c, sizeof(c));
+	if (rc < 0)
+		return rc;
+	if (c.len > len || c.len > CAIRN_DOMCTL_CONSOLE_MAX)
+		return -EPROTO;
+	memcpy(buf, c.data, c.len);
+	if (lost)
+		*lost = c.lost;
+	return c.len;
+}
+
+long hv_domain_console_write(hv_handle *h, uint32_t domid, const void *buf, size_t len)
+{
+	struct cairn_domctl_console c;
+	long rc;
+
+	if (len > CAIRN_DOMCTL_CONSOLE_MAX)
+		return -EINVAL;
+	memset(&c, 0, sizeof(c));
+	domctl_hdr(&c, CAIRN_DOMCTL_CONSOLE_MAGIC, sizeof(c), domid);
+	c.len = (uint32_t)len;
+	memcpy(c.data, buf, len);
+	rc = domctl(h, CAIRN_HC_DOMAIN_CONSOLE_WRITE, &c, sizeof(c));
+	return rc < 0 ? rc : (long)c.len;
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "cairn.h"
+#include "domctl.h"
 
 #define HV_DEVICE "/dev/cairn"
 
@@ -49,5 +50,38 @@ int hv_host_info(hv_handle *h, struct cairn_host_info *info);
  * Returns the string length, or -ENOSPC (buf then holds a truncated list).
  */
 int hv_format_cpumask(uint64_t mask, char *buf, size_t size);
+
+/* ---- domain control (domctl.h); every call returns 0 or a negative errno ---- */
+
+struct hv_domain_config {
+	uint32_t memory_mb;
+	uint32_t nr_vcpus;
+	uint32_t weight;       /* 0 = default (256) */
+	uint32_t cap;          /* percent of one CPU; 0 = none */
+	const char *name;      /* NULL or "" = none */
+};
+
+/* NULL when `cfg` is within the ABI's limits, else what is wrong (for users). */
+const char *hv_domain_config_error(const struct hv_domain_config *cfg);
+
+/* Creates a paused domain; its id in *domid. -EINVAL if the config is bad. */
+int hv_domain_create(hv_handle *h, const struct hv_domain_config *cfg, uint32_t *domid);
+/* Backs guest-physical [gpa, gpa + size) with RAM; page-aligned. */
+int hv_domain_populate(hv_handle *h, uint32_t domid, uint64_t gpa, uint64_t size);
+/* Copies `len` bytes into the domain at `gpa`, in CAIRN_DOMCTL_COPY_MAX chunks. */
+int hv_domain_load(hv_handle *h, uint32_t domid, uint64_t gpa, const void *data, size_t len);
+int hv_vcpu_set_state(hv_handle *h, uint32_t domid, uint32_t vcpu,
+		      const struct cairn_vcpu_regs *regs);
+int hv_domain_unpause(hv_handle *h, uint32_t domid);
+int hv_domain_pause(hv_handle *h, uint32_t domid);
+int hv_domain_destroy(hv_handle *h, uint32_t domid);
+/* Every domain id, ascending, into ids[0..max); *nr = how many. -ENOSPC if more. */
+int hv_domain_list(hv_handle *h, uint32_t *ids, size_t max, size_t *nr);
+int hv_domain_query(hv_handle *h, uint32_t domid, struct cairn_domctl_query *q);
+/* Serial output of the domain: bytes read (0 = none yet) or a negative errno. */
+long hv_domain_console_read(hv_handle *h, uint32_t domid, void *buf, size_t len,
+			    uint32_t *lost);
+/* Serial input for the domain (len <= CAIRN_DOMCTL_CONSOLE_MAX): bytes accepted. */
+long hv_domain_console_write(hv_handle *h, uint32_t domid, const void *buf, size_t len);
 
 #endif /* CAIRN_LIBHV_H */
