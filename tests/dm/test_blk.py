@@ -26,10 +26,10 @@ def disk(tmp_path):
 
 
 class Blk:
-    def __init__(self, g, slot, features=ALL):
+    def __init__(self, g, slot, features=ALL, qsize=64):
         self.g = g
         self.dev = VirtioPci(g, slot)
-        self.negotiated = self.dev.init(features, 1)
+        self.negotiated = self.dev.init(features, 1, qsize)
         self.q = self.dev.queues[0]
         self.hdr = g.alloc(16 * 64)
         self.st = g.alloc(64)
