@@ -475,27 +475,28 @@ out:
 
 /* ---- writers ------------------------------------------------------------ */
 
+/* Characters xml_escape must rewrite: markup, CR, and controls XML 1.0 forbids. */
+static bool xml_special(unsigned char c)
+{
+	return c == '&' || c == '<' || c == '>' || (c < 0x20 && c != '\n' && c != '\t');
+}
+
 static void xml_escape(struct sb *b, const char *s)
 {
 	const char *run = s;
 
 	for (; *s; s++) {
-		const char *rep = NULL;
-
+		if (!xml_special((unsigned char)*s))
+			continue;
+		sb_add(b, run, (size_t)(s - run));
 		switch (*s) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '\r': rep = "&#13;"; break;
-		default:
-			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
-				rep = "";	/* not representable in XML 1.0 */
+		case '&': SB_LIT(b, "&amp;"); break;
+		case '<': SB_LIT(b, "&lt;"); break;
+		case '>': SB_LIT(b, "&gt;"); break;
+		case '\r': SB_LIT(b, "&#13;"); break;
+		default: break;		/* not representable in XML 1.0: dropped */
 		}
-		if (rep) {
-			sb_add(b, run, (size_t)(s - run));
-			sb_adds(b, rep);
-			run = s + 1;
-		}
+		run = s + 1;
 	}
 	sb_add(b, run, (size_t)(s - run));
 }
@@ -516,36 +517,38 @@ static void xml_value(struct sb *b, const json_t *v)
 	int i4;
 
 	if (!v) {
-		sb_adds(b, "<value></value>");
+		SB_LIT(b, "<value></value>");
 		return;
 	}
 	switch (json_typeof(v)) {
 	case JSON_STRING:
-		sb_adds(b, "<value>");
+		SB_LIT(b, "<value>");
 		xml_escape(b, json_string_value(v));
-		sb_adds(b, "</value>");
+		SB_LIT(b, "</value>");
 		break;
 	case JSON_INTEGER:
-		sb_addf(b, "<value>%" JSON_INTEGER_FORMAT "</value>", json_integer_value(v));
+		SB_LIT(b, "<value>");
+		sb_addll(b, json_integer_value(v));
+		SB_LIT(b, "</value>");
 		break;
 	case JSON_REAL:
 		fmt_double(num, sizeof(num), json_real_value(v));
 		sb_addf(b, "<value><double>%s</double></value>", num);
 		break;
 	case JSON_TRUE:
-		sb_adds(b, "<value><boolean>1</boolean></value>");
+		SB_LIT(b, "<value><boolean>1</boolean></value>");
 		break;
 	case JSON_FALSE:
-		sb_adds(b, "<value><boolean>0</boolean></value>");
+		SB_LIT(b, "<value><boolean>0</boolean></value>");
 		break;
 	case JSON_NULL:
-		sb_adds(b, "<value></value>");
+		SB_LIT(b, "<value></value>");
 		break;
 	case JSON_ARRAY:
-		sb_adds(b, "<value><array><data>");
+		SB_LIT(b, "<value><array><data>");
 		json_array_foreach(v, i, e)
 			xml_value(b, e);
-		sb_adds(b, "</data></array></value>");
+		SB_LIT(b, "</data></array></value>");
 		break;
 	case JSON_OBJECT:
 		if (rpc_int32_get(v, &i4)) {
@@ -553,20 +556,20 @@ static void xml_value(struct sb *b, const json_t *v)
 			break;
 		}
 		if ((dt = rpc_datetime_str(v))) {
-			sb_adds(b, "<value><dateTime.iso8601>");
+			SB_LIT(b, "<value><dateTime.iso8601>");
 			xml_escape(b, dt);
-			sb_adds(b, "</dateTime.iso8601></value>");
+			SB_LIT(b, "</dateTime.iso8601></value>");
 			break;
 		}
-		sb_adds(b, "<value><struct>");
+		SB_LIT(b, "<value><struct>");
 		json_object_foreach((json_t *)v, k, e) {
-			sb_adds(b, "<member><name>");
+			SB_LIT(b, "<member><name>");
 			xml_escape(b, k);
-			sb_adds(b, "</name>");
+			SB_LIT(b, "</name>");
 			xml_value(b, e);
-			sb_adds(b, "</member>");
+			SB_LIT(b, "</member>");
 		}
-		sb_adds(b, "</struct></value>");
+		SB_LIT(b, "</struct></value>");
 		break;
 	}
 }
@@ -584,11 +587,11 @@ static void json_str(struct sb *b, const char *s)
 			continue;
 		sb_add(b, run, (size_t)(s - run));
 		switch (c) {
-		case '"': sb_adds(b, "\\\""); break;
-		case '\\': sb_adds(b, "\\\\"); break;
-		case '\n': sb_adds(b, "\\n"); break;
-		case '\r': sb_adds(b, "\\r"); break;
-		case '\t': sb_adds(b, "\\t"); break;
+		case '"': SB_LIT(b, "\\\""); break;
+		case '\\': SB_LIT(b, "\\\\"); break;
+		case '\n': SB_LIT(b, "\\n"); break;
+		case '\r': SB_LIT(b, "\\r"); break;
+		case '\t': SB_LIT(b, "\\t"); break;
 		default:
 			snprintf(esc, sizeof(esc), "\\u%04x", c);
 			sb_adds(b, esc);
@@ -608,7 +611,7 @@ static void json_value(struct sb *b, const json_t *v)
 	int i4;
 
 	if (!v) {
-		sb_adds(b, "null");
+		SB_LIT(b, "null");
 		return;
 	}
 	switch (json_typeof(v)) {
@@ -616,20 +619,20 @@ static void json_value(struct sb *b, const json_t *v)
 		json_str(b, json_string_value(v));
 		break;
 	case JSON_INTEGER:
-		sb_addf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		sb_addll(b, json_integer_value(v));
 		break;
 	case JSON_REAL:
 		fmt_double(num, sizeof(num), json_real_value(v));
 		sb_adds(b, num);
 		break;
 	case JSON_TRUE:
-		sb_adds(b, "true");
+		SB_LIT(b, "true");
 		break;
 	case JSON_FALSE:
-		sb_adds(b, "false");
+		SB_LIT(b, "false");
 		break;
 	case JSON_NULL:
-		sb_adds(b, "null");
+		SB_LIT(b, "null");
 		break;
 	case JSON_ARRAY:
 		sb_addc(b, '[');
@@ -684,13 +687,13 @@ static void reply_xml(struct sb *b, bool ok, const json_t *value)
 	sb_adds(b, "<?xml version=\"1.0\"?>\n<methodResponse><params><param><value><struct>"
 		   "<member><name>Status</name>");
 	if (ok) {
-		sb_adds(b, "<value>Success</value></member><member><name>Value</name>");
+		SB_LIT(b, "<value>Success</value></member><member><name>Value</name>");
 		xml_value(b, value);
 	} else {
-		sb_adds(b, "<value>Failure</value></member><member><name>ErrorDescription</name>");
+		SB_LIT(b, "<value>Failure</value></member><member><name>ErrorDescription</name>");
 		xml_value(b, value);
 	}
-	sb_adds(b, "</member></struct></value></param></params></methodResponse>\n");
+	SB_LIT(b, "</member></struct></value></param></params></methodResponse>\n");
 }
 
 static void reply_json(struct sb *b, const struct rpc_call *c, bool ok, const json_t *value)
@@ -700,30 +703,30 @@ static void reply_json(struct sb *b, const struct rpc_call *c, bool ok, const js
 
 	sb_addc(b, '{');
 	if (c->proto == RPC_JSON2)
-		sb_adds(b, "\"jsonrpc\":\"2.0\",");
+		SB_LIT(b, "\"jsonrpc\":\"2.0\",");
 	if (ok) {
-		sb_adds(b, "\"result\":");
+		SB_LIT(b, "\"result\":");
 		json_value(b, value);
 		if (c->proto == RPC_JSON1)
-			sb_adds(b, ",\"error\":null");
+			SB_LIT(b, ",\"error\":null");
 	} else if (c->proto == RPC_JSON2) {
-		sb_adds(b, "\"error\":{\"code\":1,\"message\":");
+		SB_LIT(b, "\"error\":{\"code\":1,\"message\":");
 		json_value(b, json_array_get(value, 0));
-		sb_adds(b, ",\"data\":[");
+		SB_LIT(b, ",\"data\":[");
 		json_array_foreach(value, i, e) {
 			if (i > 1)
 				sb_addc(b, ',');
 			if (i)
 				json_value(b, e);
 		}
-		sb_adds(b, "]}");
+		SB_LIT(b, "]}");
 	} else {
-		sb_adds(b, "\"result\":null,\"error\":");
+		SB_LIT(b, "\"result\":null,\"error\":");
 		json_value(b, value);
 	}
-	sb_adds(b, ",\"id\":");
+	SB_LIT(b, ",\"id\":");
 	json_value(b, c->id ? c->id : json_null());
-	sb_adds(b, "}\n");
+	SB_LIT(b, "}\n");
 }
 
 char *rpc_reply(const struct rpc_call *c, bool ok, const json_t *value, size_t *len)
@@ -759,11 +762,11 @@ void rpc_stream_member(struct rpc_stream *s, const char *key, const json_t *v)
 	struct sb *b = s->b;
 
 	if (s->c->proto == RPC_XML) {
-		sb_adds(b, "<member><name>");
+		SB_LIT(b, "<member><name>");
 		xml_escape(b, key);
-		sb_adds(b, "</name>");
+		SB_LIT(b, "</name>");
 		xml_value(b, v);
-		sb_adds(b, "</member>");
+		SB_LIT(b, "</member>");
 	} else {
 		if (s->n)
 			sb_addc(b, ',');
@@ -780,11 +783,11 @@ char *rpc_stream_end(struct rpc_stream *s, size_t *len)
 	char *out;
 
 	if (s->c->proto == RPC_XML) {
-		sb_adds(b, "</struct></value></member></struct></value></param></params></methodResponse>\n");
+		SB_LIT(b, "</struct></value></member></struct></value></param></params></methodResponse>\n");
 	} else {
 		sb_adds(b, s->c->proto == RPC_JSON1 ? "},\"error\":null,\"id\":" : "},\"id\":");
 		json_value(b, s->c->id ? s->c->id : json_null());
-		sb_adds(b, "}\n");
+		SB_LIT(b, "}\n");
 	}
 	out = sb_take(b, len);
 	free(b);

@@ -76,3 +76,17 @@ void sb_free(struct sb *b)
 	b->p = NULL;
 	b->len = b->cap = 0;
 }
+
+void sb_addll(struct sb *b, long long v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	sb_add(b, p, (size_t)(buf + sizeof(buf) - p));
+}

@@ -14,6 +14,10 @@ struct sb {
 };
 
 void sb_add(struct sb *b, const char *s, size_t n);
+/* A string literal, without strlen. */
+#define SB_LIT(b, lit) sb_add((b), (lit), sizeof(lit) - 1)
+/* Decimal text of v. */
+void sb_addll(struct sb *b, long long v);
 void sb_adds(struct sb *b, const char *s);
 void sb_addc(struct sb *b, char c);
 void sb_addf(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
