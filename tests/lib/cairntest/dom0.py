@@ -46,9 +46,10 @@ def module_vermagic(path):
     return out.split()[0] if out.split() else ""
 
 
-def build_dom0_initramfs(kernel, out_path, extra_init=""):
+def build_dom0_initramfs(kernel, out_path, extra_init="", extra_files=()):
     """Writes a dom0 initramfs to OUT_PATH and returns the path. Fails when the
-    driver or tools are not built, or cairn.ko was built for another kernel."""
+    driver or tools are not built, or cairn.ko was built for another kernel.
+    EXTRA_FILES: (guest path, host path, mode) to add, e.g. a domU's kernel."""
     for path, how in ((DRIVER, "make -C dom0-image/driver all"),
                       (HV, "make -C hypervisor/tools all"),
                       (HCPROBE, "make -C hypervisor/tools all")):
@@ -63,5 +64,7 @@ def build_dom0_initramfs(kernel, out_path, extra_init=""):
     img.add_host_file("/lib/modules/cairn.ko", DRIVER, 0o644)
     img.add_host_file("/bin/hv", HV, 0o755)
     img.add_host_file("/bin/hcprobe", HCPROBE, 0o755)
+    for guest_path, host_path, mode in extra_files:
+        img.add_host_file(guest_path, host_path, mode)
     img.add_file("/init", INIT.format(extra_init=extra_init), 0o755)
     return img.write(out_path)
