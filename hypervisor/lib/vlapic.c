@@ -9,6 +9,10 @@
  * the hardware page. The timer keeps only its start and next deadline in TSC
  * cycles; the current count is computed from "now" when read.
  *
+ * x2APIC mode reuses the same table: MSR 0x800 + n is the register at offset
+ * n * 16, with the x2APIC differences (read-only ID/LDR, 64-bit ICR, SELF_IPI,
+ * #GP instead of ESR for bad accesses) handled before the table is consulted.
+ *
  * Invariant: timer_deadline != 0 exactly when the timer is armed (one-shot or
  * periodic with a non-zero initial count, or TSC-deadline with a non-zero
  * deadline). Locking: none; the caller owns the struct (one vCPU).
@@ -21,6 +25,8 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 
 #define memset __builtin_memset
+
+static int base_mode(uint64_t base);
 
 #define LVT_TIMER_IDX 0
 #define LVT_ERROR_IDX 5
@@ -82,6 +88,7 @@ void vlapic_init(struct vlapic *v, uint8_t apic_id, uint32_t tsc_per_tick)
 
 	memset(v, 0, sizeof(*v));
 	v->tsc_per_tick = tsc_per_tick ? tsc_per_tick : 1;
+	v->apic_base = VLAPIC_DEFAULT_BASE | VLAPIC_BASE_EN | (apic_id ? 0 : VLAPIC_BASE_BSP);
 	v->id = (uint32_t)apic_id << 24;
 	v->dfr = 0xffffffffu;
 	v->svr = 0xff;
@@ -239,7 +246,8 @@ static void decode_icr(const struct vlapic *v, struct vlapic_ipi *ipi)
 	ipi->level_assert = v->icr_lo >> 14 & 1;
 	ipi->level_trigger = v->icr_lo >> 15 & 1;
 	ipi->shorthand = (v->icr_lo >> 18) & 3;
-	ipi->dest = v->icr_hi >> 24;
+	ipi->x2apic = vlapic_x2apic(v);
+	ipi->dest = ipi->x2apic ? v->icr_hi : v->icr_hi >> 24;
 }
 
 static void send_ipi(struct vlapic *v, struct vlapic_action *act)
@@ -260,9 +268,24 @@ static void send_ipi(struct vlapic *v, struct vlapic_action *act)
 	act->ipi = ipi;
 }
 
+/* The x2APIC logical id: cluster (id >> 4) in bits 16-31, 1 << (id & 15) below. */
+static uint32_t x2apic_ldr(const struct vlapic *v)
+{
+	uint32_t id = v->id >> 24;
+
+	return (id >> 4) << 16 | 1u << (id & 15);
+}
+
 static bool ldr_match(const struct vlapic_ipi *ipi, const struct vlapic *t)
 {
 	uint8_t ldr = t->ldr >> 24;
+
+	if (ipi->x2apic) {
+		uint32_t tl = x2apic_ldr(t);
+
+		return ipi->dest == 0xffffffffu ||
+		       ((ipi->dest >> 16) == (tl >> 16) && (ipi->dest & tl & 0xffff));
+	}
 
 	if ((t->dfr >> 28) == 0xf)                 /* flat model */
 		return (ldr & ipi->dest) != 0;
@@ -273,9 +296,11 @@ static bool ldr_match(const struct vlapic_ipi *ipi, const struct vlapic *t)
 
 static bool ipi_dest_match(const struct vlapic_ipi *ipi, const struct vlapic *t)
 {
+	uint32_t broadcast = ipi->x2apic ? 0xffffffffu : 0xff;
+
 	if (ipi->logical)
 		return ldr_match(ipi, t);
-	return ipi->dest == 0xff || ipi->dest == (t->id >> 24);
+	return ipi->dest == broadcast || ipi->dest == (t->id >> 24);
 }
 
 uint64_t vlapic_ipi_targets(const struct vlapic_ipi *ipi, const struct vlapic *self,
@@ -474,28 +499,41 @@ static const struct vlapic_reg vlapic_regs[VLAPIC_PAGE_SIZE / 64] = {
 	[VLAPIC_TIMER_DCR >> 4] = { rd_tdcr, wr_tdcr },
 };
 
-/* The row for `offset`, or NULL (and an illegal-register error) if none. */
-static const struct vlapic_reg *reg_lookup(struct vlapic *v, uint32_t offset)
+/* The row for `offset`, or NULL if it names no register. */
+static const struct vlapic_reg *reg_find(uint32_t offset)
 {
 	const struct vlapic_reg *r;
 
-	if ((offset & 0xf) || offset >= 0x400) {
-		v->esr_pending |= VLAPIC_ESR_ILLEGAL_REG;
+	if ((offset & 0xf) || offset >= 0x400)
 		return NULL;
-	}
 	r = &vlapic_regs[offset >> 4];
-	if (!r->read && !r->write) {
+	return r->read || r->write ? r : NULL;
+}
+
+/* reg_find() for MMIO: a miss is an illegal-register error in ESR. */
+static const struct vlapic_reg *reg_lookup(struct vlapic *v, uint32_t offset)
+{
+	const struct vlapic_reg *r = reg_find(offset);
+
+	if (!r)
 		v->esr_pending |= VLAPIC_ESR_ILLEGAL_REG;
-		return NULL;
-	}
 	return r;
+}
+
+/* MMIO reaches the registers only in xAPIC mode (not when disabled or in x2APIC). */
+static bool xapic_mode(const struct vlapic *v)
+{
+	return base_mode(v->apic_base) == 1;
 }
 
 int vlapic_mmio_read(struct vlapic *v, uint32_t offset, uint64_t now, uint32_t *val)
 {
-	const struct vlapic_reg *r = reg_lookup(v, offset);
+	const struct vlapic_reg *r;
 
 	*val = 0;
+	if (!xapic_mode(v))
+		return -VLAPIC_EINVAL;
+	r = reg_lookup(v, offset);
 	if (!r)
 		return -VLAPIC_EINVAL;
 	if (r->read)
@@ -506,12 +544,126 @@ int vlapic_mmio_read(struct vlapic *v, uint32_t offset, uint64_t now, uint32_t *
 int vlapic_mmio_write(struct vlapic *v, uint32_t offset, uint32_t val, uint64_t now,
 		      struct vlapic_action *act)
 {
-	const struct vlapic_reg *r = reg_lookup(v, offset);
+	const struct vlapic_reg *r;
 
 	act->kind = VLAPIC_ACT_NONE;
+	if (!xapic_mode(v))
+		return -VLAPIC_EINVAL;
+	r = reg_lookup(v, offset);
 	if (!r)
 		return -VLAPIC_EINVAL;
 	if (r->write)
 		r->write(v, offset, val, now, act); /* read-only registers ignore writes */
+	return 0;
+}
+
+/* ---- APIC_BASE and x2APIC ---- */
+
+bool vlapic_x2apic(const struct vlapic *v)
+{
+	return (v->apic_base & (VLAPIC_BASE_EN | VLAPIC_BASE_EXTD)) ==
+	       (VLAPIC_BASE_EN | VLAPIC_BASE_EXTD);
+}
+
+uint64_t vlapic_apic_base_read(const struct vlapic *v)
+{
+	return v->apic_base;
+}
+
+/* 0 disabled, 1 xAPIC, 2 x2APIC, -1 invalid (EXTD without EN). */
+static int base_mode(uint64_t base)
+{
+	if (!(base & VLAPIC_BASE_EN))
+		return base & VLAPIC_BASE_EXTD ? -1 : 0;
+	return base & VLAPIC_BASE_EXTD ? 2 : 1;
+}
+
+int vlapic_apic_base_write(struct vlapic *v, uint64_t val)
+{
+	int from = base_mode(v->apic_base), to = base_mode(val);
+	uint64_t fixed = VLAPIC_DEFAULT_BASE | VLAPIC_BASE_BSP;
+
+	if (to < 0 || (val & ~(fixed | VLAPIC_BASE_EN | VLAPIC_BASE_EXTD)) ||
+	    (val & fixed) != (v->apic_base & fixed))
+		return -VLAPIC_EINVAL;
+	if ((from == 2 && to == 1) || (from == 0 && to == 2))
+		return -VLAPIC_EINVAL;
+	if (to == 0 && from != 0) {
+		uint8_t id = v->id >> 24;
+
+		vlapic_init(v, id, v->tsc_per_tick);
+	}
+	v->apic_base = val;
+	return 0;
+}
+
+/* x2APIC MSRs that fault whatever the access: no such register in x2APIC mode. */
+static bool x2apic_absent(uint32_t off)
+{
+	return off == VLAPIC_APR || off == VLAPIC_RRD || off == VLAPIC_DFR ||
+	       off == VLAPIC_ICR_HI;
+}
+
+int vlapic_msr_read(struct vlapic *v, uint32_t msr, uint64_t now, uint64_t *val)
+{
+	uint32_t off = (msr - VLAPIC_MSR_X2APIC_FIRST) << 4;
+	const struct vlapic_reg *r;
+
+	*val = 0;
+	if (!vlapic_x2apic(v) || msr < VLAPIC_MSR_X2APIC_FIRST || msr > VLAPIC_MSR_X2APIC_LAST ||
+	    msr == VLAPIC_MSR_SELF_IPI || off == VLAPIC_EOI || x2apic_absent(off))
+		return -VLAPIC_EINVAL;
+	if (off == VLAPIC_ID)
+		*val = v->id >> 24;
+	else if (off == VLAPIC_LDR)
+		*val = x2apic_ldr(v);
+	else if (off == VLAPIC_ICR_LO)
+		*val = (uint64_t)v->icr_hi << 32 | v->icr_lo;
+	else if ((r = reg_find(off)) && r->read)
+		*val = r->read(v, off, now);
+	else
+		return -VLAPIC_EINVAL;
+	return 0;
+}
+
+/* Registers a guest may write in x2APIC mode (besides ICR, EOI, ESR, SELF_IPI). */
+static bool x2apic_writable(uint32_t off)
+{
+	return off == VLAPIC_TPR || off == VLAPIC_SVR ||
+	       (off >= VLAPIC_LVT_TIMER && off <= VLAPIC_LVT_ERROR) ||
+	       off == VLAPIC_TIMER_ICR || off == VLAPIC_TIMER_DCR;
+}
+
+int vlapic_msr_write(struct vlapic *v, uint32_t msr, uint64_t val, uint64_t now,
+		     struct vlapic_action *act)
+{
+	uint32_t off = (msr - VLAPIC_MSR_X2APIC_FIRST) << 4;
+
+	act->kind = VLAPIC_ACT_NONE;
+	if (!vlapic_x2apic(v) || msr < VLAPIC_MSR_X2APIC_FIRST || msr > VLAPIC_MSR_X2APIC_LAST)
+		return -VLAPIC_EINVAL;
+	if (msr == VLAPIC_MSR_SELF_IPI) {
+		if (val > 0xff)
+			return -VLAPIC_EINVAL;
+		vlapic_set_irq(v, (uint8_t)val, false);
+		return 0;
+	}
+	if (off == VLAPIC_ICR_LO) {
+		v->icr_hi = (uint32_t)(val >> 32);
+		v->icr_lo = (uint32_t)val & 0x000ccfffu;
+		send_ipi(v, act);
+		return 0;
+	}
+	if (val >> 32)
+		return -VLAPIC_EINVAL;
+	if (off == VLAPIC_EOI || off == VLAPIC_ESR) {
+		if (val)
+			return -VLAPIC_EINVAL; /* x2APIC: EOI and ESR take only 0 */
+		vlapic_regs[off >> 4].write(v, off, 0, now, act);
+		return 0;
+	}
+	if (!x2apic_writable(off))
+		return -VLAPIC_EINVAL; /* read-only, absent or reserved */
+	vlapic_regs[off >> 4].write(v, off, (uint32_t)val, now, act);
 	return 0;
 }

@@ -20,6 +20,15 @@
  * reserved offset, is refused with -VLAPIC_EINVAL (ESR bit 7 "illegal register
  * address" is set), so the caller can decide what the guest gets.
  *
+ * x2APIC: the guest may switch to x2APIC mode through the APIC_BASE MSR (EN
+ * and EXTD); the registers are then MSRs 0x800..0x8ff (vlapic_msr_read/write),
+ * which cost the hypervisor an MSR exit instead of a nested page fault plus an
+ * instruction decode. x2APIC rules apply there: the ID and LDR are read-only
+ * (LDR derived from the ID: cluster id >> 4, bit 1 << (id & 15)), ICR is one
+ * 64-bit register with a 32-bit destination, SELF_IPI (0x83f) exists, DFR, APR
+ * and RRD do not, and any access the architecture faults returns
+ * -VLAPIC_EINVAL: the caller injects #GP.
+ *
  * Timer: one-shot, periodic and TSC-deadline. One APIC timer tick is
  * `tsc_per_tick` TSC cycles times the divide value. The caller asks
  * vlapic_next_event() when to come back and calls vlapic_timer_update() at or
@@ -69,6 +78,15 @@
 #define VLAPIC_TIMER_DCR 0x3e0
 
 #define VLAPIC_MSR_TSC_DEADLINE 0x6e0
+#define VLAPIC_MSR_APIC_BASE    0x01b
+#define VLAPIC_MSR_X2APIC_FIRST 0x800
+#define VLAPIC_MSR_X2APIC_LAST  0x8ff
+#define VLAPIC_MSR_SELF_IPI     0x83f
+
+/* APIC_BASE MSR bits. */
+#define VLAPIC_BASE_BSP  (1ull << 8)
+#define VLAPIC_BASE_EXTD (1ull << 10) /* x2APIC mode */
+#define VLAPIC_BASE_EN   (1ull << 11) /* globally enabled */
 
 /* Bits. */
 #define VLAPIC_SVR_ENABLE   (1u << 8)
@@ -104,11 +122,13 @@ enum vlapic_shorthand {
 struct vlapic {
 	/* Configuration, set by vlapic_init(). */
 	uint32_t tsc_per_tick;   /* TSC cycles per undivided APIC timer tick, >= 1 */
+	uint64_t apic_base;      /* the APIC_BASE MSR: base, EN, EXTD, BSP */
 	/* Architectural registers. */
 	uint32_t id;             /* the register's value: APIC id in bits 24-31 */
 	uint32_t tpr, ldr, dfr, svr;
 	uint32_t esr, esr_pending;
-	uint32_t icr_lo, icr_hi;
+	uint32_t icr_lo;
+	uint32_t icr_hi;         /* xAPIC: destination in bits 24-31; x2APIC: all 32 bits */
 	uint32_t lvt[VLAPIC_NR_LVT];
 	uint32_t timer_icr, timer_dcr;
 	uint32_t isr[8], tmr[8], irr[8];
@@ -132,7 +152,8 @@ struct vlapic_ipi {
 	bool logical;        /* destination mode: logical (LDR/DFR) rather than physical */
 	bool level_assert;   /* ICR bit 14 */
 	bool level_trigger;  /* ICR bit 15 */
-	uint8_t dest;        /* ICR_HI bits 24-31 */
+	bool x2apic;         /* sent in x2APIC mode: 32-bit destination */
+	uint32_t dest;       /* xAPIC: ICR_HI bits 24-31; x2APIC: ICR bits 32-63 */
 };
 
 struct vlapic_action {
@@ -141,13 +162,37 @@ struct vlapic_action {
 	uint8_t eoi_vector;     /* VLAPIC_ACT_EOI */
 };
 
-/* Resets to the power-on state with APIC id `apic_id`. tsc_per_tick 0 counts as 1. */
+/*
+ * Resets to the power-on state with APIC id `apic_id` (xAPIC mode, enabled,
+ * BSP when the id is 0). tsc_per_tick 0 counts as 1.
+ */
 void vlapic_init(struct vlapic *v, uint8_t apic_id, uint32_t tsc_per_tick);
 
-/* MMIO: `offset` within the page, 4-byte accesses only. 0 or -VLAPIC_EINVAL. */
+/*
+ * MMIO: `offset` within the page, 4-byte accesses only. 0 or -VLAPIC_EINVAL
+ * (also outside xAPIC mode: a disabled or x2APIC-mode APIC has no MMIO page).
+ */
 int vlapic_mmio_read(struct vlapic *v, uint32_t offset, uint64_t now, uint32_t *val);
 int vlapic_mmio_write(struct vlapic *v, uint32_t offset, uint32_t val, uint64_t now,
 		      struct vlapic_action *act);
+
+/* True in x2APIC mode. */
+bool vlapic_x2apic(const struct vlapic *v);
+
+/*
+ * The APIC_BASE MSR. Writes may move between disabled, xAPIC and x2APIC as the
+ * architecture allows (not x2APIC -> xAPIC, not disabled -> x2APIC); the base
+ * address must stay VLAPIC_DEFAULT_BASE and the BSP bit cannot change. An
+ * invalid write returns -VLAPIC_EINVAL (#GP) and changes nothing. Disabling
+ * resets the APIC's registers, keeping its id.
+ */
+uint64_t vlapic_apic_base_read(const struct vlapic *v);
+int vlapic_apic_base_write(struct vlapic *v, uint64_t val);
+
+/* x2APIC MSRs 0x800..0x8ff. 0, or -VLAPIC_EINVAL when the guest gets #GP. */
+int vlapic_msr_read(struct vlapic *v, uint32_t msr, uint64_t now, uint64_t *val);
+int vlapic_msr_write(struct vlapic *v, uint32_t msr, uint64_t val, uint64_t now,
+		     struct vlapic_action *act);
 
 /* The TSC_DEADLINE MSR. A write outside TSC-deadline mode is ignored (reads 0). */
 uint64_t vlapic_tsc_deadline_read(const struct vlapic *v);
@@ -185,8 +230,10 @@ bool vlapic_timer_update(struct vlapic *v, uint64_t now);
 /*
  * Which of the `n` APICs in `all` (index = vCPU number) an IPI sent by `self`
  * reaches, as a bit mask over indexes (n <= 64). Physical mode: the APIC id,
- * 0xff broadcasts. Logical mode: flat (DFR model 0xf) ANDs the LDR's bits 24-31,
- * cluster (model 0x0) matches the high nibble and ANDs the low nibble.
+ * 0xff (x2APIC: 0xffffffff) broadcasts. Logical xAPIC: flat (DFR model 0xf)
+ * ANDs the LDR's bits 24-31, cluster (model 0x0) matches the high nibble and
+ * ANDs the low nibble. Logical x2APIC: the cluster in bits 16-31 must match,
+ * then bits 0-15 are ANDed with the target's bit.
  */
 uint64_t vlapic_ipi_targets(const struct vlapic_ipi *ipi, const struct vlapic *self,
 			    const struct vlapic *const *all, unsigned n);

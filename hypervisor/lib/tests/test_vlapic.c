@@ -337,3 +337,126 @@ TEST(tsc_deadline_timer)
 	wr(&v, VLAPIC_LVT_TIMER, VLAPIC_LVT_TIMER_ONESHOT | 0xec, 130003);
 	CHECK_EQ(vlapic_next_event(&v), VLAPIC_NO_EVENT);
 }
+
+static void x2(struct vlapic *v, uint8_t id)
+{
+	enabled(v, id);
+	REQUIRE(vlapic_apic_base_write(v, VLAPIC_DEFAULT_BASE | VLAPIC_BASE_EN |
+				       VLAPIC_BASE_EXTD | (id ? 0 : VLAPIC_BASE_BSP)) == 0);
+}
+
+static uint64_t rdmsr(struct vlapic *v, uint32_t msr)
+{
+	uint64_t val = 0xdead;
+
+	REQUIRE(vlapic_msr_read(v, msr, 0, &val) == 0);
+	return val;
+}
+
+TEST(apic_base_transitions)
+{
+	struct vlapic v;
+	const uint64_t base = VLAPIC_DEFAULT_BASE, en = VLAPIC_BASE_EN, x = VLAPIC_BASE_EXTD;
+	uint64_t val;
+
+	enabled(&v, 0);
+	CHECK_EQ_HEX(vlapic_apic_base_read(&v), base | en | VLAPIC_BASE_BSP);
+	vlapic_init(&v, 3, 1);
+	CHECK_EQ_HEX(vlapic_apic_base_read(&v), base | en);     /* an AP */
+	CHECK(!vlapic_x2apic(&v));
+	CHECK_EQ(vlapic_msr_read(&v, 0x802, 0, &val), -VLAPIC_EINVAL); /* not in x2APIC */
+	CHECK_EQ(vlapic_apic_base_write(&v, base | x), -VLAPIC_EINVAL);       /* EXTD w/o EN */
+	CHECK_EQ(vlapic_apic_base_write(&v, 0xfec00000 | en), -VLAPIC_EINVAL); /* relocation */
+	CHECK_EQ(vlapic_apic_base_write(&v, base | en | VLAPIC_BASE_BSP), -VLAPIC_EINVAL);
+	CHECK_EQ(vlapic_apic_base_write(&v, base | en | 1), -VLAPIC_EINVAL);   /* reserved */
+	CHECK_EQ(vlapic_apic_base_write(&v, base | en | x), 0);
+	CHECK(vlapic_x2apic(&v));
+	CHECK_EQ(vlapic_mmio_read(&v, VLAPIC_ID, 0, (uint32_t *)&val), -VLAPIC_EINVAL);
+	CHECK_EQ(vlapic_apic_base_write(&v, base | en), -VLAPIC_EINVAL);       /* x2 -> x */
+	/* Disabling resets the registers but keeps the id; then xAPIC again. */
+	CHECK_EQ(vlapic_msr_write(&v, 0x808, 0x20, 0, &act), 0);
+	CHECK_EQ(vlapic_apic_base_write(&v, base), 0);
+	CHECK_EQ(vlapic_apic_base_write(&v, base | en | x), -VLAPIC_EINVAL);   /* off -> x2 */
+	CHECK_EQ(vlapic_apic_base_write(&v, base | en), 0);
+	CHECK_EQ(rd(&v, VLAPIC_TPR, 0), 0);
+	CHECK_EQ_HEX(rd(&v, VLAPIC_ID, 0), 0x03000000);
+}
+
+TEST(x2apic_registers)
+{
+	struct vlapic v;
+	uint64_t val;
+
+	x2(&v, 0x23);
+	CHECK_EQ_HEX(rdmsr(&v, 0x802), 0x23);                   /* full id */
+	CHECK_EQ_HEX(rdmsr(&v, 0x803), VLAPIC_VERSION);
+	CHECK_EQ_HEX(rdmsr(&v, 0x80d), 0x00020008);             /* cluster 2, bit 3 */
+	CHECK_EQ(vlapic_msr_write(&v, 0x808, 0x40, 0, &act), 0);
+	CHECK_EQ_HEX(rdmsr(&v, 0x808), 0x40);
+	CHECK_EQ_HEX(rdmsr(&v, 0x80a), 0x40);                   /* PPR */
+	/* Read-only, write-only, absent and reserved registers fault. */
+	CHECK_EQ(vlapic_msr_write(&v, 0x802, 1, 0, &act), -VLAPIC_EINVAL);
+	CHECK_EQ(vlapic_msr_write(&v, 0x80d, 1, 0, &act), -VLAPIC_EINVAL);
+	CHECK_EQ(vlapic_msr_write(&v, 0x839, 1, 0, &act), -VLAPIC_EINVAL);
+	CHECK_EQ(vlapic_msr_read(&v, 0x80b, 0, &val), -VLAPIC_EINVAL);     /* EOI */
+	CHECK_EQ(vlapic_msr_read(&v, 0x83f, 0, &val), -VLAPIC_EINVAL);     /* SELF_IPI */
+	CHECK_EQ(vlapic_msr_read(&v, 0x80e, 0, &val), -VLAPIC_EINVAL);     /* no DFR */
+	CHECK_EQ(vlapic_msr_read(&v, 0x831, 0, &val), -VLAPIC_EINVAL);     /* no ICR_HI */
+	CHECK_EQ(vlapic_msr_read(&v, 0x809, 0, &val), -VLAPIC_EINVAL);     /* no APR */
+	CHECK_EQ(vlapic_msr_read(&v, 0x800, 0, &val), -VLAPIC_EINVAL);
+	CHECK_EQ(vlapic_msr_read(&v, 0x8ff, 0, &val), -VLAPIC_EINVAL);
+	CHECK_EQ(vlapic_msr_write(&v, 0x808, 1ull << 32, 0, &act), -VLAPIC_EINVAL);
+	CHECK_EQ(vlapic_msr_write(&v, 0x80b, 1, 0, &act), -VLAPIC_EINVAL); /* EOI takes 0 */
+	CHECK_EQ(vlapic_msr_write(&v, 0x83f, 0x100, 0, &act), -VLAPIC_EINVAL);
+	/* Timer through MSRs. */
+	CHECK_EQ(vlapic_msr_write(&v, 0x83e, 0xb, 0, &act), 0);
+	CHECK_EQ(vlapic_msr_write(&v, 0x832, 0xec, 0, &act), 0);
+	CHECK_EQ(vlapic_msr_write(&v, 0x838, 500, 100, &act), 0);
+	CHECK_EQ(vlapic_next_event(&v), 600);
+	CHECK_EQ(vlapic_msr_read(&v, 0x839, 300, &val), 0);
+	CHECK_EQ(val, 300);
+}
+
+TEST(x2apic_self_ipi_icr_and_eoi)
+{
+	struct vlapic v;
+
+	x2(&v, 1);
+	CHECK_EQ(vlapic_msr_write(&v, 0x83f, 0x55, 0, &act), 0);
+	CHECK_EQ(vlapic_pending_vector(&v), 0x55);
+	vlapic_ack(&v, 0x55);
+	CHECK_EQ_HEX(rdmsr(&v, 0x812), 1u << 21);                 /* ISR word 2 */
+	CHECK_EQ(vlapic_msr_write(&v, 0x80b, 0, 0, &act), 0);
+	CHECK_EQ(rdmsr(&v, 0x812), 0);
+	/* ICR: one write, 32-bit destination. */
+	CHECK_EQ(vlapic_msr_write(&v, 0x830, 0x0000012300004031ull, 0, &act), 0);
+	REQUIRE(act.kind == VLAPIC_ACT_IPI);
+	CHECK(act.ipi.x2apic);
+	CHECK_EQ_HEX(act.ipi.dest, 0x123);
+	CHECK_EQ(act.ipi.vector, 0x31);
+	CHECK_EQ_HEX(rdmsr(&v, 0x830), 0x0000012300004031ull);
+}
+
+TEST(x2apic_ipi_destinations)
+{
+	struct vlapic a[20];
+	const struct vlapic *all[20];
+	struct vlapic_ipi ipi = { .vector = 0xfd, .x2apic = true };
+	unsigned i;
+
+	for (i = 0; i < 20; i++) {
+		x2(&a[i], (uint8_t)i);
+		all[i] = &a[i];
+	}
+	ipi.dest = 17;
+	CHECK_EQ_HEX(vlapic_ipi_targets(&ipi, &a[0], all, 20), 1u << 17);
+	ipi.dest = 0xff; /* not a broadcast in x2APIC mode */
+	CHECK_EQ_HEX(vlapic_ipi_targets(&ipi, &a[0], all, 20), 0);
+	ipi.dest = 0xffffffff;
+	CHECK_EQ_HEX(vlapic_ipi_targets(&ipi, &a[0], all, 20), 0xfffff);
+	ipi.logical = true;
+	ipi.dest = 0x00010006; /* cluster 1 (ids 16..31), bits 1 and 2: ids 17, 18 */
+	CHECK_EQ_HEX(vlapic_ipi_targets(&ipi, &a[0], all, 20), 0x60000);
+	ipi.dest = 0x00000003; /* cluster 0, ids 0 and 1 */
+	CHECK_EQ_HEX(vlapic_ipi_targets(&ipi, &a[0], all, 20), 0x3);
+}
