@@ -4,6 +4,7 @@ a queue in its RAM and checks that data lands in the backing file."""
 import hashlib
 import os
 import struct
+import time
 
 import pytest
 
@@ -51,9 +52,26 @@ class Blk:
             self.dev.kick(0)
         return head, st
 
+    def wait_used(self, n=1, timeout=10, arm=True):
+        """Waits until n more requests than already reaped have completed
+        (reads and writes complete asynchronously through io_uring). With arm,
+        asks for an interrupt at the n-th completion (used_event) and sleeps
+        until it comes."""
+        want = (self.q.last_used + n) & 0xFFFF
+        if arm and self.negotiated >> F_EVENT_IDX & 1:
+            self.q.used_event((want - 1) & 0xFFFF)
+        deadline = time.time() + timeout
+        self.g.sync()
+        while True:
+            left = (want - self.g.r("H", self.q.used + 2)) & 0xFFFF
+            if left == 0 or left > n:
+                return
+            assert time.time() < deadline, "request did not complete"
+            self.g.poll_msis(0.2 if arm else 0.01)
+
     def run(self, typ, sector, data_gpa=None, data_len=0, write=False, indirect=False):
         head, st = self.submit(typ, sector, data_gpa, data_len, write, indirect)
-        self.g.sync()
+        self.wait_used()
         used = self.q.get_used()
         assert [h for h, _ in used] == [head], used
         return self.g.r("B", st), used[0][1]
@@ -160,7 +178,8 @@ def test_event_idx_batches_interrupts(tmp_path, disk):
         g.msis.clear()
         for i in range(8):
             b.submit(T_IN, i * 8, buf + 4096 * i, 4096)   # one doorbell each
-            g.sync()
+            b.wait_used(i + 1, arm=False)
+            g.poll_msis(0.02)
             if i < 7:
                 assert g.msis == [], f"interrupt after completion {i + 1}"
         assert len(b.q.get_used()) == 8

@@ -34,10 +34,14 @@ def test_drops_user_and_fds(tmp_path):
                    for f in os.listdir(f"/proc/{p.pid}/fd")}
             targets = sorted(fds.values())
             assert not any(f"pipe:[{os.fstat(secret_r).st_ino}]" == t for t in targets)
-            # stdin, stdout, stderr (log), epoll, disk x2 (buffered + O_DIRECT), the driver's socket
+            # stdin, stdout, stderr (log), epoll, disk x2 (buffered + O_DIRECT),
+            # the disk's io_uring and its eventfd, the driver's socket
             assert sum(t == str(disk) for t in targets) == 2
             assert sum(t == "anon_inode:[eventpoll]" for t in targets) == 1
-            assert len(fds) == 7, sorted(fds.items())
+            assert sum(t == "anon_inode:[io_uring]" for t in targets) == 1
+            assert sum(t == "anon_inode:[eventfd]" for t in targets) == 1
+            assert sum(t.startswith("socket:") for t in targets) == 1
+            assert len(fds) == 9, sorted(fds.items())
             # it still serves the disk it opened as root
             b = Blk(g, 1)
             buf = g.alloc(4096, 4096)

@@ -1,4 +1,4 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# cairn-dm: clang and its libFuzzer runtime for fuzz_virtq; iproute2 and
+# cairn-dm: liburing-dev for the io_uring block backend; clang and its libFuzzer runtime for fuzz_virtq; iproute2 and
 # ethtool for the network tests (namespaces, taps, offload flags).
-DEBIAN_PACKAGES += clang libclang-rt-14-dev iproute2 ethtool
+DEBIAN_PACKAGES += liburing-dev clang libclang-rt-14-dev iproute2 ethtool
