@@ -198,3 +198,17 @@ def test_json_raw_shapes(daemon, x):
                                              "id": 5}).encode())
     r = json.loads(body)
     assert r["error"] is None and r["id"] == 5 and isinstance(r["result"], list)
+
+
+def test_xml_reply_is_compact(daemon, x):
+    """Xen Orchestra's XML-RPC parser keeps whitespace text nodes and fails on
+    them: replies carry none between elements."""
+    import re
+    body = (b"<?xml version='1.0'?><methodCall><methodName>VM.get_all_records</methodName>"
+            b"<params><param><value>%s</value></param></params></methodCall>" % x.session.encode())
+    st, ctype, reply = Json(daemon).post(body, ctype="text/xml", path="/")
+    assert st == 200 and ctype == "text/xml"
+    assert not re.search(rb">\s+<", reply) and reply == reply.strip()
+    st, ctype, reply = Json(daemon).post(body.replace(b"get_all_records", b"get_all"),
+                                         ctype="text/xml", path="/RPC2")
+    assert st == 200 and not re.search(rb">\s+<", reply) and reply == reply.strip()

@@ -684,7 +684,7 @@ char *rpc_json_text(const json_t *v)
 
 static void reply_xml(struct sb *b, bool ok, const json_t *value)
 {
-	sb_adds(b, "<?xml version=\"1.0\"?>\n<methodResponse><params><param><value><struct>"
+	sb_adds(b, "<?xml version=\"1.0\"?><methodResponse><params><param><value><struct>"
 		   "<member><name>Status</name>");
 	if (ok) {
 		SB_LIT(b, "<value>Success</value></member><member><name>Value</name>");
@@ -693,7 +693,7 @@ static void reply_xml(struct sb *b, bool ok, const json_t *value)
 		SB_LIT(b, "<value>Failure</value></member><member><name>ErrorDescription</name>");
 		xml_value(b, value);
 	}
-	SB_LIT(b, "</member></struct></value></param></params></methodResponse>\n");
+	SB_LIT(b, "</member></struct></value></param></params></methodResponse>");
 }
 
 static void reply_json(struct sb *b, const struct rpc_call *c, bool ok, const json_t *value)
@@ -750,7 +750,7 @@ void rpc_stream_begin(struct rpc_stream *s, const struct rpc_call *c)
 	s->b = b;
 	s->n = 0;
 	if (c->proto == RPC_XML)
-		sb_adds(b, "<?xml version=\"1.0\"?>\n<methodResponse><params><param><value><struct>"
+		sb_adds(b, "<?xml version=\"1.0\"?><methodResponse><params><param><value><struct>"
 			   "<member><name>Status</name><value>Success</value></member>"
 			   "<member><name>Value</name><value><struct>");
 	else
@@ -783,7 +783,7 @@ char *rpc_stream_end(struct rpc_stream *s, size_t *len)
 	char *out;
 
 	if (s->c->proto == RPC_XML) {
-		SB_LIT(b, "</struct></value></member></struct></value></param></params></methodResponse>\n");
+		SB_LIT(b, "</struct></value></member></struct></value></param></params></methodResponse>");
 	} else {
 		sb_adds(b, s->c->proto == RPC_JSON1 ? "},\"error\":null,\"id\":" : "},\"id\":");
 		json_value(b, s->c->id ? s->c->id : json_null());
