@@ -12,6 +12,7 @@
 
 #include "acpi_build.h"
 #include "builder.h"
+#include "domctl_check.h"
 
 #define MiB (1ull << 20)
 
@@ -313,6 +314,8 @@ TEST(page_tables_map_4_gib_one_to_one_and_registers_enter_64_bit)
 	CHECK_EQ(img.regs.seg[CAIRN_SEG_DS].selector, HVB_BOOT_DS);
 	CHECK_EQ_HEX(rd64(img.gdt + HVB_BOOT_CS) >> 40 & 0xff, 0x9b);
 	CHECK_EQ(img.regs.gdtr_base, HVB_GDT_GPA);
+	/* The hypervisor's VCPU_SET_STATE checks accept it. */
+	CHECK_EQ(domctl_check_regs(&img.regs), 0);
 }
 
 TEST(memory_above_3_gib_goes_above_4_gib)
