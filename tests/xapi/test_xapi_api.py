@@ -119,6 +119,18 @@ def test_errors_as_xenapi_names_them(x, daemon):
     x("VM.destroy", ref)
 
 
+def test_failed_call_writes_nothing(x):
+    """A failed call leaves no rows and logs no events."""
+    before = (len(x("VM.get_all")), len(x("VM_metrics.get_all")))
+    tok = x("event.from", ["*"], "", 0.1)["token"]
+    for bad in (dict(vm_record("rb"), VCPUs_at_startup="9"),
+                dict(vm_record("rb"), memory_dynamic_max=str(8 << 30))):
+        errcode(x, "VM.create", bad)
+    assert (len(x("VM.get_all")), len(x("VM_metrics.get_all"))) == before
+    r = x("event.from", ["*"], tok, 0.1)
+    assert [e for e in r["events"] if e["class"] != "session"] == []
+
+
 def norm(v):
     """XML-RPC carries int64 as strings and datetimes as DateTime objects."""
     if isinstance(v, dict):
