@@ -266,4 +266,12 @@ struct dm_transport_ops {
 
 extern const struct dm_transport_ops dm_transport_test;
 
+struct cairn_ioreq_page;
+/*
+ * Serves the posted ring and every READY slot of an ioreq page (ioreq.h);
+ * *done gets a bit per vCPU whose slot is now DONE and must be completed with
+ * CAIRN_HC_IOREQ_COMPLETE. -EPROTO: the page is not a valid ioreq page.
+ */
+int dm_ioreq_service(struct dm_machine *m, struct cairn_ioreq_page *page, uint64_t *done);
+
 #endif /* CAIRN_DM_H */
