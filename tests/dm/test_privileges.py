@@ -29,6 +29,7 @@ def test_drops_user_and_fds(tmp_path):
             assert st["Gid"] == ["65534"] * 4
             assert st["Groups"] == []
             assert st["NoNewPrivs"] == ["1"]
+            assert st["Seccomp"] == ["2"]              # filter mode (seccomp.c)
             assert st["CapEff"] == ["0000000000000000"]
             fds = {int(f): os.readlink(f"/proc/{p.pid}/fd/{f}")
                    for f in os.listdir(f"/proc/{p.pid}/fd")}
@@ -52,6 +53,7 @@ def test_drops_user_and_fds(tmp_path):
             g.close()
         assert disk.read_bytes()[4096:8192] == b"\x5A" * 4096
         assert "serving" in dm_log(tmp_path)
+        assert "forbidden system call" not in dm_log(tmp_path)
     finally:
         os.close(secret_r)
         os.close(secret_w)

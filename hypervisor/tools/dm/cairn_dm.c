@@ -3,7 +3,8 @@
  * cairn_dm.c — cairn-dm, the device model of one domU.
  *
  *   cairn-dm --domid N [--disk PATH[,ro]]... [--nic tap=NAME,mac=MAC]...
- *            [--console stdio] [--user USER] --transport test:SOCKET
+ *            [--console stdio] [--user USER] [--no-seccomp]
+ *            --transport test:SOCKET
  *
  * Design: the process opens everything it will ever need first (backing
  * files, taps, the transport's socket, the epoll instance), then drops every
@@ -35,6 +36,7 @@ struct dm_opts {
 	const char *user;
 	const char *transport;
 	bool console;
+	bool no_seccomp;       /* --no-seccomp: for debugging with strace/gdb */
 	unsigned nr_disks, nr_nics;
 	struct dm_blk_conf disk[DM_MAX_DISKS];
 	struct dm_net_conf nic[DM_MAX_NICS];
@@ -46,7 +48,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: cairn-dm --domid N [--disk PATH[,ro]]... "
 		"[--nic tap=NAME,mac=MAC]... [--console stdio] [--user USER] "
-		"--transport test:SOCKET\n");
+		"[--no-seccomp] --transport test:SOCKET\n");
 	exit(2);
 }
 
@@ -112,6 +114,10 @@ static void parse_args(struct dm_opts *o, int argc, char **argv)
 		const char *a = argv[i];
 		char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (!strcmp(a, "--no-seccomp")) {
+			o->no_seccomp = true;
+			continue;
+		}
 		if (!v)
 			usage();
 		i++;
@@ -188,8 +194,9 @@ static int drop_user(const char *user)
  *  - each disk's descriptors (buffered and O_DIRECT), opened read-only for ",ro";
  *  - each tap's descriptor: frames to and from the guest's NIC;
  *  - the transport's socket: guest I/O requests and interrupts.
- * No other file may be opened by name afterwards in practice (the user owns
- * nothing), and PR_SET_NO_NEW_PRIVS stops set-uid binaries from helping.
+ * PR_SET_NO_NEW_PRIVS stops set-uid binaries from helping, the process is not
+ * dumpable (no ptrace by the same user), and the seccomp allow list
+ * (seccomp.c) refuses open, socket, exec, fork and every ioctl but two.
  */
 static int drop_privileges(const struct dm_opts *o, int *keep, unsigned nkeep)
 {
@@ -204,7 +211,7 @@ static int drop_privileges(const struct dm_opts *o, int *keep, unsigned nkeep)
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
 		return -errno;
 	close_others(keep, nkeep);
-	return 0;
+	return o->no_seccomp ? 0 : dm_seccomp_install();
 }
 
 static void machine_msi(void *arg, uint64_t addr, uint32_t data)

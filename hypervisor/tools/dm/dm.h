@@ -266,6 +266,9 @@ struct dm_transport_ops {
 
 extern const struct dm_transport_ops dm_transport_test;
 
+/* The allow list of system calls once serving (seccomp.c); needs NO_NEW_PRIVS. */
+int dm_seccomp_install(void);
+
 struct cairn_ioreq_page;
 /*
  * Serves the posted ring and every READY slot of an ioreq page (ioreq.h);
