@@ -146,3 +146,37 @@ def test_malformed_transport_message_ends_session(tmp_path):
         assert p.wait(timeout=10) == 0
         g.close()
     assert "malformed message" in dm_log(tmp_path)
+
+
+def test_broken_nic_leaves_disk_and_console_alone(tmp_path):
+    """A transmit ring pointing outside guest RAM breaks the NIC only."""
+    from test_console import read_out
+    from test_net import BASE
+
+    d = tmp_path / "d.img"
+    d.write_bytes(os.urandom(1 << 20))
+    tap = f"dmr{os.getpid() % 100000}"
+    with device_model(tmp_path, "--disk", str(d), "--nic",
+                      f"tap={tap},mac=52:54:00:12:a0:02", console=True) as (p, sock):
+        g = Guest(sock)
+        blk = Blk(g, 1)
+        assert g.find(0x1AF4, 0x1041) == 2 and g.find(0x1AF4, 0x1043) == 3
+        nic_dev = VirtioPci(g, 2)
+        assert nic_dev.init(BASE, 2) == BASE
+        tx = nic_dev.queues[1]
+        tx.add([(g.size + 0x1000, 64, False)])   # frame "in" memory that does not exist
+        nic_dev.kick(1)
+        g.sync()
+        assert nic_dev.status & NEEDS_RESET
+        _read_ok(blk, d)
+        con = VirtioPci(g, 3)
+        con.init(1 << 32, 2)
+        msg = b"still alive\n"
+        b = g.alloc(len(msg))
+        g.write(b, msg)
+        con.queues[1].add([(b, len(msg), False)])
+        con.kick(1)
+        g.sync()
+        assert read_out(p, len(msg)) == msg
+        assert p.poll() is None
+        g.close()
