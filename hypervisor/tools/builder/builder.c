@@ -228,6 +228,43 @@ static void layout_memory(const struct hvb_input *in, struct hvb_image *out)
 
 /* ---- tables ---- */
 
+/*
+ * The DSDT's AML: COM1 as an ACPI device with its ports and no interrupt, so
+ * Linux's 8250 PNP driver takes the port in polling mode (a domU has no PIC
+ * or I/O APIC to route IRQ 4 through). Compiled by iasl from:
+ *   Scope (\_SB) { Device (COM1) {
+ *     Name (_HID, EisaId ("PNP0501"))
+ *     Name (_UID, One)
+ *     Name (_CRS, ResourceTemplate () { IO (Decode16, 0x03F8, 0x03F8, 0x01, 0x08) })
+ *   } }
+ */
+static const uint8_t dsdt_aml[] = {
+	0x10, 0x2f, '_', 'S', 'B', '_',                         /* Scope (_SB_) */
+	0x5b, 0x82, 0x28, 'C', 'O', 'M', '1',                   /* Device (COM1) */
+	0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x05, 0x01, /* EisaId PNP0501 */
+	0x08, '_', 'U', 'I', 'D', 0x01,                         /* One */
+	0x08, '_', 'C', 'R', 'S', 0x11, 0x0d, 0x0a, 0x0a,       /* Buffer (10) */
+	0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x01, 0x08,         /* IO 0x3f8, 8 ports */
+	0x79, 0x00,                                             /* End tag */
+};
+
+/* acpi_build_dsdt_min()'s header with dsdt_aml appended; length and checksum fixed. */
+static long build_dsdt(uint8_t *out, size_t out_size)
+{
+	long rc = acpi_build_dsdt_min(out, out_size);
+	uint32_t len = ACPI_HEADER_SIZE + sizeof(dsdt_aml);
+
+	if (rc <= 0)
+		return rc;
+	if (out_size < len)
+		return -ACPI_ENOSPC;
+	memcpy(out + ACPI_HEADER_SIZE, dsdt_aml, sizeof(dsdt_aml));
+	put32(out + 4, len);
+	out[9] = 0;
+	out[9] = (uint8_t)(0x100 - acpi_checksum(out, len));
+	return len;
+}
+
 static int build_acpi(const struct hvb_input *in, struct hvb_image *out, char *err,
 		      size_t errlen)
 {
@@ -241,7 +278,7 @@ static int build_acpi(const struct hvb_input *in, struct hvb_image *out, char *e
 		rc = acpi_build_fadt_hw_reduced(HVB_ACPI_GPA + ACPI_DSDT_OFF, a + ACPI_FADT_OFF,
 						ACPI_DSDT_OFF - ACPI_FADT_OFF);
 	if (rc > 0)
-		rc = acpi_build_dsdt_min(a + ACPI_DSDT_OFF, HVB_ACPI_SIZE - ACPI_DSDT_OFF);
+		rc = build_dsdt(a + ACPI_DSDT_OFF, HVB_ACPI_SIZE - ACPI_DSDT_OFF);
 	if (rc > 0)
 		rc = acpi_build_xsdt(tables, 2, a + ACPI_XSDT_OFF, ACPI_MADT_OFF - ACPI_XSDT_OFF);
 	if (rc > 0)

@@ -17,7 +17,8 @@
  *   0x10000  page tables: PML4, PDPT, 4 PDs of 2 MiB pages mapping 0..4 GiB 1:1
  *   0x9f000  stack top for the entry (the kernel sets up its own at once)
  *   0xe0000  ACPI: RSDP, XSDT, MADT (one local APIC per vCPU), FADT
- *            (hardware-reduced), DSDT (empty) — e820 type ACPI
+ *            (hardware-reduced), DSDT (COM1 as PNP0501, ports only: Linux
+ *            polls it, no IRQ needed) — e820 type ACPI
  *   pref_address (aligned to kernel_alignment): the protected-mode kernel,
  *            init_size bytes reserved for its decompression
  *   top of low RAM (below initrd_addr_max): the initrd, 4 KiB aligned

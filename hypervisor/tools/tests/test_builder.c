@@ -267,7 +267,12 @@ TEST(acpi_tables_list_the_vcpus_and_are_hardware_reduced)
 	CHECK_EQ(acpi_table_check(fadt, ACPI_FADT_SIZE, "FACP"), ACPI_FADT_SIZE);
 	CHECK(rd32(fadt + 112) & ACPI_FADT_HW_REDUCED);
 	uint64_t dsdt = rd64(fadt + 140);                   /* X_DSDT */
-	CHECK(acpi_table_check(img.acpi + (dsdt - HVB_ACPI_GPA), 64, "DSDT") > 0);
+	const uint8_t *d = img.acpi + (dsdt - HVB_ACPI_GPA);
+	/* Header + the COM1 device (48 bytes of AML), checksum right. */
+	CHECK_EQ(acpi_table_check(d, 256, "DSDT"), ACPI_HEADER_SIZE + 48);
+	CHECK_MEM(d + 36, "\x10\x2f_SB_\x5b\x82\x28" "COM1", 13);
+	CHECK_MEM(d + 36 + 18, "\x0c\x41\xd0\x05\x01", 5);          /* PNP0501 */
+	CHECK_MEM(d + 36 + 38, "\x47\x01\xf8\x03\xf8\x03\x01\x08", 8); /* IO 0x3f8 */
 	/* No initrd: no initrd region, ramdisk fields zero. */
 	CHECK_EQ(img.nr_regions, 6);
 	CHECK_EQ(rd32(img.boot_params + 0x21c), 0);
