@@ -229,3 +229,22 @@ def test_many_in_flight_then_flush(tmp_path, disk):
         assert all(g.r("B", s) == S_OK for s in sts)
         assert all(g.read(rb[i], 8192) == chunks[i] for i in range(32))
         g.close()
+
+
+def test_status_byte_shares_the_data_buffer(tmp_path, disk):
+    """The status byte may be the last byte of the data buffer, followed by a
+    zero-length writable descriptor: it must land there and nowhere else."""
+    with device_model(tmp_path, "--disk", str(disk)) as (p, sock):
+        g = Guest(sock)
+        b = Blk(g, 1)
+        hdr, buf = g.alloc(16), g.alloc(8192, 4096)
+        g.w("IIQ", hdr, T_IN, 0, 16)
+        g.write(buf, b"\xEE" * 8192)
+        head = b.q.add([(hdr, 16, False), (buf, 4097, True), (buf + 4200, 0, True)])
+        b.dev.kick(0)
+        b.wait_used()
+        assert b.q.get_used() == [(head, 4097)]
+        assert g.read(buf, 4096) == disk.read_bytes()[16 * 512:16 * 512 + 4096]
+        assert g.r("B", buf + 4096) == S_OK
+        assert g.read(buf + 4097, 8192 - 4097) == b"\xEE" * (8192 - 4097)
+        g.close()

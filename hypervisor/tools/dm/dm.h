@@ -83,6 +83,8 @@ bool dm_vq_layout_ok(const struct dm_vq *vq, const struct dm_guest_mem *gm);
 /* Copy helpers over a chain's device-readable / device-writable parts. */
 size_t dm_vq_copy_from(const struct dm_vq_chain *c, size_t off, void *dst, size_t len);
 size_t dm_vq_copy_to(const struct dm_vq_chain *c, size_t off, const void *src, size_t len);
+/* Host address of byte off of the chain's device-writable part, or NULL. */
+void *dm_vq_in_byte(const struct dm_vq_chain *c, uint64_t off);
 
 /* ---- PCI ------------------------------------------------------------- */
 

@@ -161,10 +161,12 @@ static void blk_complete(struct dm_blk *b, struct blk_req *r, int res);
 static int blk_queue(struct dm_blk *b, bool write, bool direct, int n, uint64_t off, uint64_t len)
 {
 	const struct dm_vq_chain *c = &b->chain;
-	const struct dm_vq_buf *last = &c->buf[c->nr - 1];
+	uint8_t *status = dm_vq_in_byte(c, c->in_len - 1);
 	struct io_uring_sqe *sqe;
 	struct blk_req *r;
 
+	if (!status)
+		return -EINVAL;
 	r = malloc(sizeof(*r) + n * sizeof(struct iovec));
 	if (!r)
 		return -ENOMEM;
@@ -179,7 +181,7 @@ static int blk_queue(struct dm_blk *b, bool write, bool direct, int n, uint64_t 
 	}
 	*r = (struct blk_req){.b = b, .gen = b->gen, .head = c->head, .write = write,
 			      .direct = direct, .off = off, .len = len, .nr_iov = n,
-			      .status = (uint8_t *)last->host + last->len - 1};
+			      .status = status};
 	memcpy(r->iov, b->iov, n * sizeof(struct iovec));
 	if (write)
 		io_uring_prep_writev(sqe, direct ? b->dfd : b->fd, r->iov, n, off);
@@ -411,7 +413,8 @@ static void blk_reset(struct dm_vio *v)
 {
 	struct dm_blk *b = v->dev;
 
-	b->gen++;                                  /* in-flight completions are dropped */
+	blk_drain(b);                              /* finish what the old queue started */
+	b->gen++;                                  /* and drop anything that still shows up */
 }
 
 static void blk_cfg_read(struct dm_vio *v, uint32_t off, void *buf, unsigned size)

@@ -38,7 +38,7 @@
 #define NET_F_STATUS     16
 
 #define NET_HDR_LEN 12
-#define NET_RXBUF   (65536 + NET_HDR_LEN)
+#define NET_RXBUF   (NET_HDR_LEN + 18 + 65535) /* vnet header, Ethernet + VLAN, largest IP packet */
 
 struct dm_net {
 	struct dm_vio vio;

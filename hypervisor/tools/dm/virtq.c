@@ -217,3 +217,15 @@ size_t dm_vq_copy_to(const struct dm_vq_chain *c, size_t off, const void *src, s
 	}
 	return done;
 }
+
+void *dm_vq_in_byte(const struct dm_vq_chain *c, uint64_t off)
+{
+	unsigned i;
+
+	for (i = c->nr_out; i < c->nr; i++) {
+		if (off < c->buf[i].len)
+			return (uint8_t *)c->buf[i].host + off;
+		off -= c->buf[i].len;
+	}
+	return NULL;
+}

@@ -251,5 +251,7 @@ TEST(copy_helpers)
 	CHECK(!memcmp(out, "cdefgh", 6));
 	CHECK_EQ(dm_vq_copy_to(&f->c, 0, "WXYZ!", 5), 4);
 	CHECK(!memcmp(f->ram + 0x9000, "WXYZ", 4));
+	CHECK(dm_vq_in_byte(&f->c, 3) == f->ram + 0x9003);
+	CHECK(dm_vq_in_byte(&f->c, 4) == NULL);
 	fix_free(f);
 }
