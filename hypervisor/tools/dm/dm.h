@@ -77,6 +77,7 @@ struct dm_vq_chain {
 /* Returns 1 with a chain, 0 when the ring is empty, -EINVAL when the guest broke it. */
 int dm_vq_pop(struct dm_vq *vq, const struct dm_guest_mem *gm, struct dm_vq_chain *c);
 int dm_vq_push(struct dm_vq *vq, const struct dm_guest_mem *gm, uint16_t head, uint32_t len);
+void dm_vq_unpop(struct dm_vq *vq, const struct dm_guest_mem *gm, uint16_t n);
 /* Whether the driver wants an interrupt for what was pushed since the last one. */
 bool dm_vq_need_notify(struct dm_vq *vq, const struct dm_guest_mem *gm);
 bool dm_vq_layout_ok(const struct dm_vq *vq, const struct dm_guest_mem *gm);

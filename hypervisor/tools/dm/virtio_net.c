@@ -6,8 +6,7 @@
  * 12-byte vnet header (struct virtio_net_hdr_v1), which is exactly the header
  * a VERSION_1 driver puts in front of every frame; so transmit is one writev()
  * of the guest's buffers and receive is one read() into a staging buffer copied
- * into one receive chain (no mergeable buffers: the driver posts buffers big
- * enough for what it negotiated). Offloads: the tap always accepts checksum
+ * into one receive chain, or with MRG_RXBUF into as many as it takes. Offloads: the tap always accepts checksum
  * and TSO metadata from us, so HOST_CSUM/TSO4/TSO6 are offered; what the tap
  * may hand us is set with TUNSETOFFLOAD from what the guest acked (GUEST_CSUM,
  * GUEST_TSO4/6; UFO stays off) when it sets FEATURES_OK, and cleared on reset.
@@ -35,6 +34,7 @@
 #define NET_F_GUEST_TSO6 8
 #define NET_F_HOST_TSO4  11
 #define NET_F_HOST_TSO6  12
+#define NET_F_MRG_RXBUF  15
 #define NET_F_STATUS     16
 
 #define NET_HDR_LEN 12
@@ -47,8 +47,11 @@ struct dm_net {
 	uint8_t mac[6];
 	unsigned offloads;
 	uint64_t rx_dropped;
+	bool mrg;              /* VIRTIO_NET_F_MRG_RXBUF negotiated */
 	size_t rxlen;
 	uint8_t rxbuf[NET_RXBUF];
+	uint16_t mrg_head[DM_VQ_MAX_SIZE];
+	uint32_t mrg_len[DM_VQ_MAX_SIZE];
 	struct dm_vq_chain chain;
 	struct iovec iov[DM_VQ_MAX_IOV];
 };
@@ -83,37 +86,84 @@ static void net_poll(struct dm_net *n, bool on)
 	dm_loop_mod(n->tap, on ? EPOLLIN : 0, net_readable, n);
 }
 
-/* Delivers the staged frame (and any more the tap has) into receive chains. */
-static void net_rx(struct dm_net *n)
+/* Without MRG_RXBUF: the frame goes into one chain, or is dropped if it does not fit. */
+static int net_rx_single(struct dm_net *n)
 {
 	struct dm_vio *v = &n->vio;
 	struct dm_vq *vq = &v->vq[0];
 	uint16_t one = 1;
+	uint32_t len = n->rxlen;
+	int rc = dm_vq_pop(vq, v->gm, &n->chain);
+
+	if (rc <= 0)
+		return rc;
+	if (n->chain.in_len < n->rxlen) {
+		n->rx_dropped++;
+		len = 0;
+	} else {
+		memcpy(n->rxbuf + 10, &one, 2);    /* num_buffers */
+		dm_vq_copy_to(&n->chain, 0, n->rxbuf, n->rxlen);
+	}
+	return dm_vq_push(vq, v->gm, n->chain.head, len) ? -EINVAL : 1;
+}
+
+/*
+ * With MRG_RXBUF: the frame is spread over as many chains as it needs and
+ * num_buffers in the first one says how many. If the guest has not posted
+ * enough, the chains taken so far are given back (dm_vq_unpop) and the frame
+ * waits for the next receive doorbell.
+ */
+static int net_rx_merge(struct dm_net *n)
+{
+	struct dm_vio *v = &n->vio;
+	struct dm_vq *vq = &v->vq[0];
+	uint8_t *nb[2] = {NULL, NULL};
+	size_t off = 0, len;
+	uint16_t k = 0, i;
 	int rc;
 
-	while (n->rxlen && dm_vio_running(v) && vq->enabled) {
+	while (off < n->rxlen) {
 		rc = dm_vq_pop(vq, v->gm, &n->chain);
+		if (rc <= 0) {
+			dm_vq_unpop(vq, v->gm, k);
+			return rc;
+		}
+		if (k == 0) {
+			nb[0] = dm_vq_in_byte(&n->chain, 10);
+			nb[1] = dm_vq_in_byte(&n->chain, 11);
+		}
+		len = dm_vq_copy_to(&n->chain, 0, n->rxbuf + off, n->rxlen - off);
+		if (!nb[0] || !nb[1] || len == 0)
+			return -EINVAL;        /* first buffer smaller than the header, or empty */
+		n->mrg_head[k] = n->chain.head;
+		n->mrg_len[k++] = len;
+		off += len;
+	}
+	*nb[0] = k & 0xff;
+	*nb[1] = k >> 8;
+	for (i = 0; i < k; i++)
+		if (dm_vq_push(vq, v->gm, n->mrg_head[i], n->mrg_len[i]))
+			return -EINVAL;
+	return 1;
+}
+
+/* Delivers the staged frame (and any more the tap has) into receive chains. */
+static void net_rx(struct dm_net *n)
+{
+	struct dm_vio *v = &n->vio;
+	ssize_t r;
+	int rc;
+
+	while (n->rxlen && dm_vio_running(v) && v->vq[0].enabled) {
+		rc = n->mrg ? net_rx_merge(n) : net_rx_single(n);
 		if (rc < 0) {
 			dm_vio_broken(v, "invalid receive chain");
 			return;
 		}
 		if (rc == 0)
 			break;
-		if (n->chain.in_len < n->rxlen) {
-			n->rx_dropped++;
-			n->rxlen = 0;
-			if (dm_vq_push(vq, v->gm, n->chain.head, 0))
-				dm_vio_broken(v, "used ring unusable");
-			break;
-		}
-		memcpy(n->rxbuf + 10, &one, 2);    /* num_buffers */
-		dm_vq_copy_to(&n->chain, 0, n->rxbuf, n->rxlen);
-		if (dm_vq_push(vq, v->gm, n->chain.head, n->rxlen)) {
-			dm_vio_broken(v, "used ring unusable");
-			return;
-		}
 		n->rxlen = 0;
-		ssize_t r = read(n->tap, n->rxbuf, sizeof(n->rxbuf));
+		r = read(n->tap, n->rxbuf, sizeof(n->rxbuf));
 		if (r >= NET_HDR_LEN)
 			n->rxlen = r;
 	}
@@ -175,6 +225,7 @@ static void net_features_ok(struct dm_vio *v)
 	struct dm_net *n = v->dev;
 	unsigned offl = 0;
 
+	n->mrg = dm_vio_has(v, NET_F_MRG_RXBUF);
 	if (dm_vio_has(v, NET_F_GUEST_CSUM)) {
 		offl |= TUN_F_CSUM;
 		if (dm_vio_has(v, NET_F_GUEST_TSO4))
@@ -190,6 +241,7 @@ static void net_reset(struct dm_vio *v)
 	struct dm_net *n = v->dev;
 
 	n->rxlen = 0;
+	n->mrg = false;
 	if (n->offloads)
 		net_set_offloads(n, 0);
 }
@@ -252,7 +304,8 @@ int dm_net_attach(struct dm_net *n, struct dm_pci_bus *bus, const struct dm_gues
 {
 	uint64_t f = 1ull << NET_F_MAC | 1ull << NET_F_STATUS | 1ull << NET_F_CSUM |
 		     1ull << NET_F_GUEST_CSUM | 1ull << NET_F_GUEST_TSO4 |
-		     1ull << NET_F_GUEST_TSO6 | 1ull << NET_F_HOST_TSO4 | 1ull << NET_F_HOST_TSO6;
+		     1ull << NET_F_GUEST_TSO6 | 1ull << NET_F_HOST_TSO4 | 1ull << NET_F_HOST_TSO6 |
+		     1ull << NET_F_MRG_RXBUF;
 	int rc = dm_vio_init(&n->vio, bus, &net_ops, gm, f, n);
 
 	if (rc)

@@ -142,6 +142,21 @@ int dm_vq_pop(struct dm_vq *vq, const struct dm_guest_mem *gm, struct dm_vq_chai
 	return 1;
 }
 
+/* Gives back the last n chains popped and not pushed; they will be popped again. */
+void dm_vq_unpop(struct dm_vq *vq, const struct dm_guest_mem *gm, uint16_t n)
+{
+	uint16_t *evp;
+
+	if (n == 0)
+		return;
+	vq->last_avail -= n;
+	if (vq->event_idx && dm_vq_layout_ok(vq, gm)) {
+		/* else the driver would wait for avail to pass an index we never reach */
+		evp = vq_u16(vq, gm, vq->used + 4 + 8ull * vq->size);
+		__atomic_store_n(evp, vq->last_avail, __ATOMIC_RELEASE);
+	}
+}
+
 int dm_vq_push(struct dm_vq *vq, const struct dm_guest_mem *gm, uint16_t head, uint32_t len)
 {
 	uint32_t elem[2] = {head, len};

@@ -255,3 +255,25 @@ TEST(copy_helpers)
 	CHECK(dm_vq_in_byte(&f->c, 4) == NULL);
 	fix_free(f);
 }
+
+TEST(unpop_rewinds_avail_event)
+{
+	struct fix *f = fix_new();
+	uint16_t ev;
+
+	f->vq.event_idx = true;
+	desc(f, DESC, 0, 0x8000, 16, 2, 0);
+	desc(f, DESC, 1, 0x8100, 16, 2, 0);
+	avail_push(f, 0);
+	avail_push(f, 1);
+	REQUIRE(pop_one(f) == 1);
+	REQUIRE(pop_one(f) == 1);
+	memcpy(&ev, f->ram + USED + 4 + 8 * QN, 2);
+	CHECK_EQ(ev, 2);
+	dm_vq_unpop(&f->vq, &f->gm, 2);
+	memcpy(&ev, f->ram + USED + 4 + 8 * QN, 2);
+	CHECK_EQ(ev, 0);                    /* the driver notifies for the next buffer */
+	REQUIRE(pop_one(f) == 1);
+	CHECK_EQ(f->c.head, 0);             /* the same chains come again */
+	fix_free(f);
+}
