@@ -201,7 +201,8 @@ void sched_account(struct sched *s, uint64_t now)
 	unsigned c;
 
 	for (c = 0; c < SCHED_MAX_CPUS; c++)
-		if (s->cpu[c].online && s->cpu[c].current >= 0)
+		if (s->cpu[c].online && s->cpu[c].current >= 0 &&
+		    s->vcpu[s->cpu[c].current].state == SCHED_RUNNING)
 			burn(s, &s->vcpu[s->cpu[c].current], now);
 	if (now >= s->next_refill) {
 		refill(s);
@@ -245,6 +246,9 @@ static int best_waiting(const struct sched *s, unsigned cpu, bool local)
 		const struct sched_vcpu *vc = &s->vcpu[v];
 
 		if (!eligible(s, vc, cpu) || (vc->cpu == cpu) != local)
+			continue;
+		/* Woken before its CPU picked again: its context is still there. */
+		if (s->cpu[vc->cpu].current == v)
 			continue;
 		if (best < 0 || before(vc, &s->vcpu[best]))
 			best = v;

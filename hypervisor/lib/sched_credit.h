@@ -104,8 +104,10 @@ int sched_vcpu_add(struct sched *s, int dom, unsigned cpu, uint64_t affinity);
 void sched_block(struct sched *s, int v, uint64_t now);
 
 /*
- * Makes a blocked vCPU runnable on its CPU's queue. Returns the CPU the caller
- * should kick (IPI to reschedule) if it is idle, else -1.
+ * Makes a blocked vCPU runnable on its CPU's queue. A vCPU woken before its
+ * CPU called sched_pick() after it blocked stays there: no other CPU takes it
+ * while its context may still be loaded. Returns the CPU the caller should
+ * kick (IPI to reschedule) if it is idle, else -1.
  */
 int sched_wake(struct sched *s, int v);
 

@@ -224,3 +224,24 @@ TEST(argument_checks)
 		CHECK(sched_dom_add(&s, 256, 0) >= 0);
 	CHECK_EQ(sched_dom_add(&s, 256, 0), -SCHED_ENOSPC);
 }
+
+TEST(blocked_current_burns_nothing_and_is_not_stolen_before_its_cpu_picks)
+{
+	int a, b;
+
+	start(0x3);
+	a = busy_dom(256, 0, 0, NULL);
+	sched_pick(&s, 0, now);
+	REQUIRE(s.cpu[0].current == a);
+	now += 5 * MS;
+	sched_block(&s, a, now);
+	uint64_t ran = s.vcpu[a].runtime_ns;
+	now += 5 * MS;
+	sched_account(&s, now);                 /* CPU 0 has not picked yet */
+	CHECK_EQ(s.vcpu[a].runtime_ns, ran);
+	sched_wake(&s, a);                      /* woken while still CPU 0's current */
+	CHECK_EQ(sched_pick(&s, 1, now), -1);   /* CPU 1 must not take it yet */
+	CHECK_EQ(sched_pick(&s, 0, now), a);    /* CPU 0 resumes it */
+	b = busy_dom(256, 0, 0, NULL);
+	CHECK_EQ(sched_pick(&s, 1, now), b);    /* ordinary stealing still works */
+}
