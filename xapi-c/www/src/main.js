@@ -134,16 +134,28 @@ window.addEventListener('hashchange', () => {
   main.focus();
 });
 
+// Redraws after events, at most once a frame, and never between a pointer's
+// press and release (a click on a button being replaced would be lost).
+// Task progress alone redraws only the Tasks view (the job bar has its own).
 let pending = false;
-subscribe(() => {
+let pointerDown = false;
+let deferred = false;
+subscribe((changed) => {
+  if (changed && route().view !== 'tasks' && [...changed].every((c) => c === 'task')) return;
   if (!pending) {
     pending = true;
     requestAnimationFrame(() => { pending = false; render(); });
   }
 });
+window.addEventListener('pointerdown', () => { pointerDown = true; }, true);
+window.addEventListener('pointerup', () => {
+  pointerDown = false;
+  if (deferred) setTimeout(() => { deferred = false; render(); }, 0);
+}, true);
 
 function render() {
   if (!session.ref || !main.isConnected) return;
+  if (pointerDown) { deferred = true; return; }
   const r = route();
   const focusKey = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : null;
   liveBadge.textContent = status.live ? 'Live' : status.error ? `Reconnecting: ${describe(status.error)}` : 'Loading…';

@@ -21,8 +21,9 @@ export function subscribe(fn) {
   return () => listeners.delete(fn);
 }
 
-function notify() {
-  for (const fn of listeners) fn();
+// changed: the set of classes that changed, or null for everything.
+function notify(changed = null) {
+  for (const fn of listeners) fn(changed);
 }
 
 export function get(cls, ref) {
@@ -30,12 +31,15 @@ export function get(cls, ref) {
 }
 
 function apply(events) {
+  const changed = new Set();
   for (const ev of events || []) {
     const cls = byLower[String(ev.class).toLowerCase()];
     if (!cls) continue;
+    changed.add(cls);
     if (ev.operation === 'del') db[cls].delete(ev.ref);
     else if (ev.snapshot) db[cls].set(ev.ref, ev.snapshot);
   }
+  return changed;
 }
 
 async function loadAll() {
@@ -63,10 +67,7 @@ export async function start() {
       const r = await api('event.from', CLASSES, token, 29.5);
       if (me !== generation) return;
       token = r.token;
-      if (r.events && r.events.length) {
-        apply(r.events);
-        notify();
-      }
+      if (r.events && r.events.length) notify(apply(r.events));
     } catch (e) {
       if (me !== generation || e.code === 'SESSION_INVALID') return;
       if (e.code === 'EVENTS_LOST') { token = null; continue; }
