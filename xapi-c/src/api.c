@@ -816,6 +816,23 @@ static int check_refs(struct api_ctx *ctx, const struct resolved *r, json_t **ar
 	return 0;
 }
 
+#define EV_KEEP 100000		/* event log entries kept for event.from */
+#define EV_PRUNE_EVERY 10000
+
+/* Keeps the event log bounded; tokens older than what is kept get EVENTS_LOST. Locked. */
+static void maybe_prune(void)
+{
+	static long long last;
+	long long g = db_generation(api.db);
+
+	if (g - last < EV_PRUNE_EVERY)
+		return;
+	last = g;
+	if (db_begin(api.db) == 0 && db_prune_events(api.db, EV_KEEP) == 0 && db_commit(api.db) == 0)
+		return;
+	db_rollback(api.db);
+}
+
 static json_t *invoke(struct api_ctx *ctx, const struct resolved *r, json_t **args, int nargs)
 {
 	long long g0;
@@ -845,6 +862,7 @@ static json_t *invoke(struct api_ctx *ctx, const struct resolved *r, json_t **ar
 		db_rollback(api.db);
 	}
 	broadcast_if(g0);
+	maybe_prune();
 out:
 	ctx->locked = false;
 	pthread_mutex_unlock(&api.lock);
@@ -919,9 +937,33 @@ json_t *api_call_for_task(const char *method, json_t *params, const struct api_p
 	return call_method(method, params, peer, task, err);
 }
 
-static int stream_row(const char *ref, const json_t *rec, void *arg)
+struct stream_ctx {
+	struct rpc_stream st;
+	const struct dm_class *c;
+};
+
+/* One row straight from its columns to the wire, typed by the datamodel. */
+static int stream_row(const char *ref, struct db_row *row, void *arg)
 {
-	rpc_stream_member(arg, ref, rec);
+	struct stream_ctx *sc = arg;
+
+	rpc_stream_record_begin(&sc->st, ref);
+	for (size_t i = 0; i < sc->c->nfields; i++) {
+		const struct dm_field *f = &sc->c->fields[i];
+
+		switch (f->kind) {
+		case DM_INT: rpc_stream_int(&sc->st, f->name, db_col_int(row, i)); break;
+		case DM_BOOL: rpc_stream_bool(&sc->st, f->name, db_col_int(row, i) != 0); break;
+		case DM_FLOAT: rpc_stream_real(&sc->st, f->name, db_col_double(row, i)); break;
+		case DM_DATETIME: rpc_stream_datetime(&sc->st, f->name, db_col_text(row, i)); break;
+		case DM_SET:
+		case DM_MAP:
+			rpc_stream_json_text(&sc->st, f->name, db_col_text(row, i), f->kind == DM_SET);
+			break;
+		default: rpc_stream_str(&sc->st, f->name, db_col_text(row, i)); break;
+		}
+	}
+	rpc_stream_record_end(&sc->st);
 	return 0;
 }
 
@@ -933,7 +975,7 @@ static int stream_row(const char *ref, const json_t *rec, void *arg)
 static char *stream_all_records(const struct rpc_call *call, size_t *outlen)
 {
 	struct resolved r;
-	struct rpc_stream st;
+	struct stream_ctx sc;
 	json_t *s = json_array_get(call->params, 0);
 	char *out;
 
@@ -941,11 +983,12 @@ static char *stream_all_records(const struct rpc_call *call, size_t *outlen)
 	    r.g.kind != G_GET_ALL_RECORDS || json_array_size(call->params) != 1 ||
 	    !json_is_string(s) || !session_check(json_string_value(s)))
 		return NULL;
-	rpc_stream_begin(&st, call);
+	sc.c = r.c;
+	rpc_stream_begin(&sc.st, call);
 	pthread_mutex_lock(&api.lock);
-	db_foreach(api.db, r.c, stream_row, &st);
+	db_foreach_row(api.db, r.c, stream_row, &sc);
 	pthread_mutex_unlock(&api.lock);
-	out = rpc_stream_end(&st, outlen);
+	out = rpc_stream_end(&sc.st, outlen);
 	return out;
 }
 
@@ -1126,7 +1169,7 @@ int api_init(struct db *db, const struct api_conf *conf)
 			db_delete(db, sc, k);
 		json_decref(all);
 	}
-	db_prune_events(db, 100000);
+	db_prune_events(db, EV_KEEP);
 	if (ctx.err || db_commit(db))
 		goto rollback;
 	rc = session_init();

@@ -609,6 +609,42 @@ int db_foreach(struct db *db, const struct dm_class *c,
 	return rc;
 }
 
+struct db_row {
+	sqlite3_stmt *s;
+};
+
+int db_foreach_row(struct db *db, const struct dm_class *c,
+		   int (*cb)(const char *ref, struct db_row *row, void *arg), void *arg)
+{
+	struct db_cls *dc;
+	struct db_row row;
+	int rc = 0;
+
+	cls_of(db, c, &dc);
+	row.s = dc->all;
+	while (rc == 0 && sqlite3_step(dc->all) == SQLITE_ROW)
+		rc = cb((const char *)sqlite3_column_text(dc->all, 0), &row, arg);
+	sqlite3_reset(dc->all);
+	return rc;
+}
+
+const char *db_col_text(struct db_row *row, size_t i)
+{
+	const char *t = (const char *)sqlite3_column_text(row->s, (int)i + 1);
+
+	return t ? t : "";
+}
+
+long long db_col_int(struct db_row *row, size_t i)
+{
+	return sqlite3_column_int64(row->s, (int)i + 1);
+}
+
+double db_col_double(struct db_row *row, size_t i)
+{
+	return sqlite3_column_double(row->s, (int)i + 1);
+}
+
 json_t *db_find(struct db *db, const struct dm_class *c, const struct dm_field *f,
 		const json_t *v)
 {

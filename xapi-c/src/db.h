@@ -48,6 +48,16 @@ json_t *db_read_all(struct db *db, const struct dm_class *c);
 /* Calls cb for every row (rec is borrowed); stops at a non-zero return. */
 int db_foreach(struct db *db, const struct dm_class *c,
 	       int (*cb)(const char *ref, const json_t *rec, void *arg), void *arg);
+/*
+ * The same, without building records: cb reads the row's columns through
+ * db_col_* (i: field index in c->fields; sets and maps come as JSON text).
+ */
+struct db_row;
+int db_foreach_row(struct db *db, const struct dm_class *c,
+		   int (*cb)(const char *ref, struct db_row *row, void *arg), void *arg);
+const char *db_col_text(struct db_row *row, size_t i);
+long long db_col_int(struct db_row *row, size_t i);
+double db_col_double(struct db_row *row, size_t i);
 /* Refs (array) of rows whose scalar field f equals v. */
 json_t *db_find(struct db *db, const struct dm_class *c, const struct dm_field *f,
 		const json_t *v);

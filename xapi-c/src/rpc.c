@@ -793,3 +793,148 @@ char *rpc_stream_end(struct rpc_stream *s, size_t *len)
 	free(b);
 	return out;
 }
+
+void rpc_stream_record_begin(struct rpc_stream *s, const char *key)
+{
+	struct sb *b = s->b;
+
+	if (s->c->proto == RPC_XML) {
+		SB_LIT(b, "<member><name>");
+		xml_escape(b, key);
+		SB_LIT(b, "</name><value><struct>");
+	} else {
+		if (s->n)
+			sb_addc(b, ',');
+		json_str(b, key);
+		SB_LIT(b, ":{");
+	}
+	s->n++;
+	s->nfield = 0;
+}
+
+static void field_name(struct rpc_stream *s, const char *name)
+{
+	struct sb *b = s->b;
+
+	if (s->c->proto == RPC_XML) {
+		SB_LIT(b, "<member><name>");
+		sb_adds(b, name);	/* datamodel names need no escaping */
+		SB_LIT(b, "</name>");
+	} else {
+		if (s->nfield)
+			sb_addc(b, ',');
+		sb_addc(b, '"');
+		sb_adds(b, name);
+		SB_LIT(b, "\":");
+	}
+	s->nfield++;
+}
+
+static void field_end(struct rpc_stream *s)
+{
+	if (s->c->proto == RPC_XML)
+		SB_LIT((struct sb *)s->b, "</member>");
+}
+
+void rpc_stream_str(struct rpc_stream *s, const char *name, const char *v)
+{
+	struct sb *b = s->b;
+
+	field_name(s, name);
+	if (s->c->proto == RPC_XML) {
+		SB_LIT(b, "<value>");
+		xml_escape(b, v);
+		SB_LIT(b, "</value>");
+	} else {
+		json_str(b, v);
+	}
+	field_end(s);
+}
+
+void rpc_stream_int(struct rpc_stream *s, const char *name, long long v)
+{
+	struct sb *b = s->b;
+
+	field_name(s, name);
+	if (s->c->proto == RPC_XML) {
+		SB_LIT(b, "<value>");
+		sb_addll(b, v);
+		SB_LIT(b, "</value>");
+	} else {
+		sb_addll(b, v);
+	}
+	field_end(s);
+}
+
+void rpc_stream_real(struct rpc_stream *s, const char *name, double v)
+{
+	char num[48];
+
+	field_name(s, name);
+	fmt_double(num, sizeof(num), v);
+	if (s->c->proto == RPC_XML)
+		sb_addf(s->b, "<value><double>%s</double></value>", num);
+	else
+		sb_adds(s->b, num);
+	field_end(s);
+}
+
+void rpc_stream_bool(struct rpc_stream *s, const char *name, bool v)
+{
+	field_name(s, name);
+	if (s->c->proto == RPC_XML)
+		sb_adds(s->b, v ? "<value><boolean>1</boolean></value>" : "<value><boolean>0</boolean></value>");
+	else
+		sb_adds(s->b, v ? "true" : "false");
+	field_end(s);
+}
+
+void rpc_stream_datetime(struct rpc_stream *s, const char *name, const char *iso)
+{
+	struct sb *b = s->b;
+
+	field_name(s, name);
+	if (s->c->proto == RPC_XML) {
+		SB_LIT(b, "<value><dateTime.iso8601>");
+		xml_escape(b, iso);
+		SB_LIT(b, "</dateTime.iso8601></value>");
+	} else {
+		json_str(b, iso);
+	}
+	field_end(s);
+}
+
+void rpc_stream_json_text(struct rpc_stream *s, const char *name, const char *text, bool is_set)
+{
+	struct sb *b = s->b;
+	json_t *v;
+
+	field_name(s, name);
+	if (!strcmp(text, is_set ? "[]" : "{}")) {
+		if (s->c->proto == RPC_XML)
+			sb_adds(b, is_set ? "<value><array><data></data></array></value>"
+					  : "<value><struct></struct></value>");
+		else
+			sb_adds(b, text);
+	} else {
+		v = json_loads(text, JSON_DECODE_ANY, NULL);
+		if (!v || (is_set ? !json_is_array(v) : !json_is_object(v))) {
+			json_decref(v);
+			v = is_set ? json_array() : json_object();
+		}
+		if (s->c->proto == RPC_XML)
+			xml_value(b, v);
+		else
+			json_value(b, v);
+		json_decref(v);
+	}
+	field_end(s);
+}
+
+void rpc_stream_record_end(struct rpc_stream *s)
+{
+	if (s->c->proto == RPC_XML)
+		SB_LIT((struct sb *)s->b, "</struct></value></member>");
+	else
+		sb_addc(s->b, '}');
+}

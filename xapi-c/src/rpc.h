@@ -59,10 +59,21 @@ struct rpc_stream {
 	const struct rpc_call *c;
 	void *b;		/* struct sb */
 	size_t n;
+	size_t nfield;		/* fields written in the current record */
 };
 void rpc_stream_begin(struct rpc_stream *s, const struct rpc_call *c);
 void rpc_stream_member(struct rpc_stream *s, const char *key, const json_t *v);
 char *rpc_stream_end(struct rpc_stream *s, size_t *len);
+/* A member that is a record, written field by field between begin and end. */
+void rpc_stream_record_begin(struct rpc_stream *s, const char *key);
+void rpc_stream_str(struct rpc_stream *s, const char *name, const char *v);
+void rpc_stream_int(struct rpc_stream *s, const char *name, long long v);
+void rpc_stream_real(struct rpc_stream *s, const char *name, double v);
+void rpc_stream_bool(struct rpc_stream *s, const char *name, bool v);
+void rpc_stream_datetime(struct rpc_stream *s, const char *name, const char *iso);
+/* A set or map given as compact JSON text (as the database stores it). */
+void rpc_stream_json_text(struct rpc_stream *s, const char *name, const char *text, bool is_set);
+void rpc_stream_record_end(struct rpc_stream *s);
 /* The XML-RPC <value> text of v, as task.result holds it. */
 char *rpc_xml_value(const json_t *v);
 /* v as JSON text, datetimes as strings. */
