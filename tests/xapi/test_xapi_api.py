@@ -224,3 +224,18 @@ def test_xml_reply_is_compact(daemon, x):
     st, ctype, reply = Json(daemon).post(body.replace(b"get_all_records", b"get_all"),
                                          ctype="text/xml", path="/RPC2")
     assert st == 200 and not re.search(rb">\s+<", reply) and reply == reply.strip()
+
+
+def test_get_all_records_matches_get_record(daemon, x, user):
+    """get_all_records is written straight from the database's columns; it
+    must say exactly what get_record (built from the datamodel) says."""
+    ref = x("VM.create", dict(vm_record("same"), other_config={"a": "1", "b": "<&>"},
+                              tags=["t1"], HVM_shadow_multiplier=1.5))
+    x("VM.start", ref, False, False)
+    for c in (x, Json(daemon, 1).login(*user), Json(daemon, 2).login(*user)):
+        for cls in ("VM", "VM_metrics", "host", "pool", "host_cpu", "SR", "PIF"):
+            allr = c(f"{cls}.get_all_records")
+            for r, rec in allr.items():
+                assert norm(rec) == norm(c(f"{cls}.get_record", r)), (cls, r)
+    x("VM.hard_shutdown", ref)
+    x("VM.destroy", ref)
