@@ -41,6 +41,10 @@ DEBIAN_PACKAGES := build-essential make pkg-config clang lld libclang-rt-14-dev 
 	grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools iproute2 procps
 NPM_DIRS :=
 include $(wildcard $(TOP)/*/deps.mk $(TOP)/*/*/deps.mk $(TOP)/*/*/*/deps.mk)
+# npm: Debian's nodejs 18 ships without it (package npm); a nodejs that bundles its
+# own npm conflicts with that package, so ask for it only when the command is missing.
+DEBIAN_PACKAGES := $(filter-out npm,$(DEBIAN_PACKAGES)) \
+	$(if $(NPM_DIRS),$(if $(shell command -v npm 2>/dev/null),,npm))
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 PYTEST := /usr/bin/python3 -m pytest
