@@ -204,7 +204,10 @@ static void no_delay(int retval, unsigned usec, void *appdata)
 	/* the daemon rate-limits failures itself; PAM's delay would hold a thread */
 }
 
-static bool pam_check(const char *user, const char *pw)
+/* pam_unix reads the shadow file with non-reentrant calls: one login at a time. */
+static pthread_mutex_t pam_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool pam_check_locked(const char *user, const char *pw)
 {
 	struct pam_conv c = {conv, (void *)pw};
 	pam_handle_t *h = NULL;
@@ -223,6 +226,16 @@ static bool pam_check(const char *user, const char *pw)
 		log_warn("user %s: %s", user, pam_strerror(h, rc));
 	pam_end(h, rc);
 	return rc == PAM_SUCCESS;
+}
+
+static bool pam_check(const char *user, const char *pw)
+{
+	bool ok;
+
+	pthread_mutex_lock(&pam_lock);
+	ok = pam_check_locked(user, pw);
+	pthread_mutex_unlock(&pam_lock);
+	return ok;
 }
 
 /* ---- messages ----------------------------------------------------------- */

@@ -27,6 +27,9 @@ struct cancel {
 	struct cancel *next;
 };
 static struct cancel *cancels;	/* under api.lock */
+static int nrunning;		/* worker threads alive, under api.lock */
+
+#define TASK_MAX_RUNNING 256
 
 struct job {
 	char method[RPC_METHOD_MAX];
@@ -112,6 +115,9 @@ static void *worker(void *arg)
 
 	res = api_call_for_task(j->method, j->params, &j->peer, j->task, &err);
 	finish(j, res, err);
+	pthread_mutex_lock(&api.lock);
+	nrunning--;
+	pthread_mutex_unlock(&api.lock);
 	log_info("task %s (%s) done: %s", j->task, j->method, res ? "success" : "failure");
 	json_decref(res);
 	json_decref(err);
@@ -141,15 +147,21 @@ json_t *task_async(struct api_ctx *ctx, const char *method, json_t *params)
 			"name_description", "", "created", rpc_datetime_now(),
 			"resident_on", api.host_ref, "progress", json_real(0.0),
 			"allowed_operations", "cancel");
-	if (api_resume(ctx) || api_create(ctx, tc(), ref, rec)) {
-		api_yield(ctx);
-		goto fail;
+	if (api_resume(ctx))
+		goto fail_yield;
+	if (nrunning >= TASK_MAX_RUNNING) {
+		api_fail(ctx, "OPERATION_NOT_ALLOWED", "too many tasks running; try again later", NULL);
+		goto fail_yield;
 	}
+	if (api_create(ctx, tc(), ref, rec))
+		goto fail_yield;
+	nrunning++;
 	cf->next = cancels;
 	cancels = cf;
 	if (api_yield(ctx)) {
 		pthread_mutex_lock(&api.lock);
 		cancel_drop(ref);
+		nrunning--;
 		pthread_mutex_unlock(&api.lock);
 		cf = NULL;
 		goto fail;
@@ -164,6 +176,9 @@ json_t *task_async(struct api_ctx *ctx, const char *method, json_t *params)
 		log_err("cannot start a worker for %s", method);
 		pthread_attr_destroy(&attr);
 		finish(j, NULL, err);
+		pthread_mutex_lock(&api.lock);
+		nrunning--;
+		pthread_mutex_unlock(&api.lock);
 		json_decref(err);
 		json_decref(j->params);
 		free(j);
@@ -171,6 +186,8 @@ json_t *task_async(struct api_ctx *ctx, const char *method, json_t *params)
 	}
 	pthread_attr_destroy(&attr);
 	return json_string(ref);
+fail_yield:
+	api_yield(ctx);
 fail:
 	json_decref(rec);
 	json_decref(j->params);
