@@ -77,8 +77,17 @@ class Blk:
         return self.g.r("B", st), used[0][1]
 
 
-def test_probe_and_rw(tmp_path, disk):
-    with device_model(tmp_path, "--disk", str(disk)) as (p, sock):
+IO_MODES = pytest.mark.parametrize("mode", ["", ",sync"], ids=["io_uring", "sync"])
+
+
+def io_uring_fds(pid):
+    return sum(os.readlink(f"/proc/{pid}/fd/{f}") == "anon_inode:[io_uring]"
+               for f in os.listdir(f"/proc/{pid}/fd"))
+
+
+@IO_MODES
+def test_probe_and_rw(tmp_path, disk, mode):
+    with device_model(tmp_path, "--disk", f"{disk}{mode}") as (p, sock):
         g = Guest(sock)
         # host bridge at 00:00.0, virtio-blk (1af4:1042) behind it
         assert g.cfg_read(0, 0, 4) != 0xFFFFFFFF
@@ -91,6 +100,7 @@ def test_probe_and_rw(tmp_path, disk):
         g.cfg_write(slot, 0x10, 4, 0xFFFFFFFF)
         assert g.cfg_read(slot, 0x10, 4) == 0xFFFFC000  # 16 KiB
         g.cfg_write(slot, 0x10, 4, bar0)
+        assert io_uring_fds(p.pid) == (0 if mode else 1)
         b = Blk(g, slot)
         assert b.negotiated & (1 << F_VERSION_1)
         assert b.dev.cfg(0, 8) == (DISK_MB << 20) // 512
@@ -198,11 +208,12 @@ def test_features_without_version_1_refused(tmp_path, disk):
     assert "refused features" in dm_log(tmp_path)
 
 
-def test_many_in_flight_then_flush(tmp_path, disk):
+@IO_MODES
+def test_many_in_flight_then_flush(tmp_path, disk, mode):
     """32 writes (some indirect, some with unaligned buffers that cannot use
     O_DIRECT) queued behind one doorbell, a flush, then 32 reads: all data
     lands where it should."""
-    with device_model(tmp_path, "--disk", str(disk)) as (p, sock):
+    with device_model(tmp_path, "--disk", f"{disk}{mode}") as (p, sock):
         g = Guest(sock)
         b = Blk(g, 1, qsize=128)
         chunks = [os.urandom(8192) for _ in range(32)]
@@ -231,10 +242,11 @@ def test_many_in_flight_then_flush(tmp_path, disk):
         g.close()
 
 
-def test_status_byte_shares_the_data_buffer(tmp_path, disk):
+@IO_MODES
+def test_status_byte_shares_the_data_buffer(tmp_path, disk, mode):
     """The status byte may be the last byte of the data buffer, followed by a
     zero-length writable descriptor: it must land there and nowhere else."""
-    with device_model(tmp_path, "--disk", str(disk)) as (p, sock):
+    with device_model(tmp_path, "--disk", f"{disk}{mode}") as (p, sock):
         g = Guest(sock)
         b = Blk(g, 1)
         hdr, buf = g.alloc(16), g.alloc(8192, 4096)

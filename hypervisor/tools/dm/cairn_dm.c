@@ -2,7 +2,7 @@
 /*
  * cairn_dm.c — cairn-dm, the device model of one domU.
  *
- *   cairn-dm --domid N [--disk PATH[,ro]]... [--nic tap=NAME,mac=MAC]...
+ *   cairn-dm --domid N [--disk PATH[,ro][,sync]]... [--nic tap=NAME,mac=MAC]...
  *            [--console stdio] [--user USER] [--no-seccomp]
  *            --transport test:SOCKET
  *
@@ -46,7 +46,7 @@ static struct dm_machine machine;
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: cairn-dm --domid N [--disk PATH[,ro]]... "
+	fprintf(stderr, "usage: cairn-dm --domid N [--disk PATH[,ro][,sync]]... "
 		"[--nic tap=NAME,mac=MAC]... [--console stdio] [--user USER] "
 		"[--no-seccomp] --transport test:SOCKET\n");
 	exit(2);
@@ -67,18 +67,27 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return (mac[0] & 1) ? -EINVAL : 0;     /* no multicast MACs */
 }
 
+/* PATH[,ro][,sync]: sync runs reads and writes synchronously instead of through io_uring. */
 static int parse_disk(struct dm_opts *o, char *arg)
 {
-	char *comma = strrchr(arg, ',');
+	struct dm_blk_conf *d = &o->disk[o->nr_disks];
+	char *save, *tok;
 
 	if (o->nr_disks == DM_MAX_DISKS)
 		return -ENOSPC;
-	o->disk[o->nr_disks].ro = false;
-	if (comma && !strcmp(comma, ",ro")) {
-		*comma = 0;
-		o->disk[o->nr_disks].ro = true;
+	d->path = strtok_r(arg, ",", &save);
+	if (!d->path)
+		return -EINVAL;
+	d->ro = d->sync = false;
+	while ((tok = strtok_r(NULL, ",", &save))) {
+		if (!strcmp(tok, "ro"))
+			d->ro = true;
+		else if (!strcmp(tok, "sync"))
+			d->sync = true;
+		else
+			return -EINVAL;
 	}
-	o->disk[o->nr_disks++].path = arg;
+	o->nr_disks++;
 	return 0;
 }
 

@@ -220,6 +220,7 @@ int dm_loop_fd(void);
 struct dm_blk_conf {
 	const char *path;
 	bool ro;
+	bool sync;              /* no io_uring: preadv/pwritev on the main loop */
 };
 struct dm_net_conf {
 	const char *tap;

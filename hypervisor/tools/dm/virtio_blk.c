@@ -513,7 +513,8 @@ struct dm_blk *dm_blk_open(const struct dm_blk_conf *c)
 	b->dfd = open(c->path, flags | O_DIRECT);
 	if (b->dfd < 0)
 		DM_LOG("%s: no O_DIRECT (%s), buffered I/O only", c->path, strerror(errno));
-	blk_uring_init(b);
+	if (!c->sync)
+		blk_uring_init(b);
 	base = strrchr(c->path, '/');
 	base = base ? base + 1 : c->path;
 	memcpy(b->serial, base, strnlen(base, sizeof(b->serial)));  /* not NUL-terminated at 20 */
