@@ -9,7 +9,7 @@ import subprocess
 from cairntest import BUILD
 
 FUZZER = os.path.join(BUILD, "fuzz", "fuzz_virtq")
-SECONDS = 50
+SECONDS = 40
 
 
 def seed(event_idx, indirect):

@@ -234,6 +234,7 @@ struct dm_con_conf {
 struct dm_blk *dm_blk_open(const struct dm_blk_conf *c);
 int dm_blk_attach(struct dm_blk *b, struct dm_pci_bus *bus, const struct dm_guest_mem *gm);
 void dm_blk_fds(const struct dm_blk *b, int *fds, unsigned *n);
+void dm_blk_close(struct dm_blk *b);
 struct dm_vio *dm_blk_vio(struct dm_blk *b);
 
 struct dm_net *dm_net_open(const struct dm_net_conf *c);
@@ -244,6 +245,7 @@ struct dm_vio *dm_net_vio(struct dm_net *n);
 struct dm_con *dm_con_open(const struct dm_con_conf *c);
 int dm_con_attach(struct dm_con *k, struct dm_pci_bus *bus, const struct dm_guest_mem *gm);
 void dm_con_fds(const struct dm_con *k, int *fds, unsigned *nr);
+void dm_con_close(struct dm_con *k);
 
 /* ---- the machine and its transport ---------------------------------- */
 

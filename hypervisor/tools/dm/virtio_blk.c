@@ -540,6 +540,20 @@ int dm_blk_attach(struct dm_blk *b, struct dm_pci_bus *bus, const struct dm_gues
 	return dm_loop_add(b->efd, EPOLLIN, blk_event, b);
 }
 
+void dm_blk_close(struct dm_blk *b)
+{
+	if (b->uring) {
+		blk_drain(b);
+		dm_loop_del(b->efd);
+		io_uring_queue_exit(&b->ring);
+		close(b->efd);
+	}
+	if (b->dfd >= 0)
+		close(b->dfd);
+	close(b->fd);
+	free(b);
+}
+
 void dm_blk_fds(const struct dm_blk *b, int *fds, unsigned *n)
 {
 	fds[(*n)++] = b->fd;

@@ -150,6 +150,14 @@ int dm_con_attach(struct dm_con *k, struct dm_pci_bus *bus, const struct dm_gues
 	return dm_loop_add(k->in_fd, EPOLLIN, con_readable, k);
 }
 
+/* Frees the device; the descriptors belong to the caller. */
+void dm_con_close(struct dm_con *k)
+{
+	if (!k->in_eof)
+		dm_loop_del(k->in_fd);
+	free(k);
+}
+
 void dm_con_fds(const struct dm_con *k, int *fds, unsigned *nr)
 {
 	fds[(*nr)++] = k->in_fd;
