@@ -214,7 +214,13 @@ int sr_run_fail(const char *const *argv, const struct sr_run *r, struct sr_error
 int sr_run_checked(struct sr_ctx *ctx, const char *const *argv, struct sr_run *r,
 		   struct sr_error *err)
 {
-	if (sr_run_argv(argv, ctx->timeout_ms, r) < 0)
+	return sr_run_checked_ms(argv, ctx->timeout_ms, r, err);
+}
+
+int sr_run_checked_ms(const char *const *argv, int timeout_ms, struct sr_run *r,
+		      struct sr_error *err)
+{
+	if (sr_run_argv(argv, timeout_ms, r) < 0)
 		return sr_fail_errno(err, errno, "%s: cannot start", argv[0]);
 	if (r->timed_out || r->signal || r->status != 0) {
 		sr_run_fail(argv, r, err);

@@ -537,15 +537,17 @@ int sr_vdi_set_name_label(struct sr *sr, const char *vdi, const char *name_label
 }
 
 /* Copies the contents with qemu-img convert; the fresh target reads as zeros,
- * so zero blocks of the source are not written (thin targets stay thin). */
+ * so zero blocks of the source are not written (thin targets stay thin). The
+ * timeout grows with the size: the command timeout plus 1 s per 4 MiB. */
 static int copy_data(struct sr *src, const struct sr_attach_info *from,
-		     const struct sr_attach_info *to, struct sr_error *err)
+		     const struct sr_attach_info *to, int64_t size, struct sr_error *err)
 {
 	const char *argv[] = {src->ctx->qemu_img, "convert", "-n", "--target-is-zero", "-f",
 			      from->format, "-O", to->format, from->path, to->path, NULL};
+	int64_t ms = src->ctx->timeout_ms + size / (4 << 20) * 1000;
 	struct sr_run r;
 
-	if (sr_run_checked(src->ctx, argv, &r, err) < 0)
+	if (sr_run_checked_ms(argv, ms > 0x7fffffff ? 0x7fffffff : (int)ms, &r, err) < 0)
 		return -1;
 	sr_run_free(&r);
 	return 0;
@@ -576,7 +578,7 @@ static int do_vdi_copy(struct sr *sr, const char *vdi, struct sr *dst, struct sr
 	if (dst->drv->vdi_get(dst, uuid, rec, err) < 0 ||
 	    dst->drv->vdi_attach(dst, rec, true, &to, err) < 0)
 		goto detach_src;
-	rc = copy_data(sr, &from, &to, err);
+	rc = copy_data(sr, &from, &to, src.virtual_size, err);
 	if (dst->drv->vdi_detach)
 		dst->drv->vdi_detach(dst, rec, NULL);
 detach_src:

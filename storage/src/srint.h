@@ -99,6 +99,9 @@ void sr_run_free(struct sr_run *r);
 /* Runs and turns anything but exit status 0 into SR_BACKEND_FAILURE. */
 int sr_run_checked(struct sr_ctx *ctx, const char *const *argv, struct sr_run *r,
 		   struct sr_error *err);
+/* The same with its own timeout (data copies scale with the data). */
+int sr_run_checked_ms(const char *const *argv, int timeout_ms, struct sr_run *r,
+		      struct sr_error *err);
 int sr_run_fail(const char *const *argv, const struct sr_run *r, struct sr_error *err);
 
 /* report.c: parsing of lvm JSON reports and qemu-img info. */

@@ -4,6 +4,7 @@ device-mapper modules, the host's lvm, dmsetup, thin_check, qemu-img and
 sr-tool (with their shared libraries), spare virtio disks, a shell on COM1."""
 import json
 import os
+import re
 import shlex
 import subprocess
 
@@ -128,10 +129,15 @@ class LvmGuest:
         pre = " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items())
         cmd = (f"{pre} CAIRN_SR_QUIET=1 sr-tool --state /run/sr "
                + " ".join(shlex.quote(a) for a in args)
-               + " >/tmp/o 2>/tmp/e; r=$?; echo @@OUT; cat /tmp/o; echo @@ERR; cat /tmp/e; (exit $r)")
-        out, rc = self.sh(cmd, timeout=timeout, check=False)
-        stdout, _, stderr = out.partition("@@OUT")[2].partition("@@ERR")
-        return stdout.strip(), stderr.strip(), rc
+               + " >/tmp/o 2>/tmp/e; r=$?; echo @@OUT; cat /tmp/o; echo @@ERR; cat /tmp/e;"
+               " echo \"@@RC=$r=\"")
+        # The status comes from our own marker: Machine.run() can match a
+        # two-digit status before its second digit has arrived on the console.
+        out, _ = self.sh(cmd, timeout=timeout, check=False)
+        m = re.search(r"@@RC=(\d+)=", out)
+        assert m, f"no status from sr-tool {args}: {out}"
+        stdout, _, stderr = out[:m.start()].partition("@@OUT")[2].partition("@@ERR")
+        return stdout.strip(), stderr.strip(), int(m.group(1))
 
     def tool(self, *args, **kw):
         stdout, stderr, rc = self.tool_raw(*args, **kw)

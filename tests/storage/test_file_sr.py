@@ -241,3 +241,28 @@ def test_killed_halfway_recovers(tool, sr, op, step, survivors):
     snap = tool("vdi-snapshot", "--sr", s, "--vdi", after and v["uuid"] or
                 tool("vdi-create", "--sr", s, "--name", "n", "--size", "1M")["uuid"])
     assert snap["is_a_snapshot"]
+
+
+def test_parallel_operations_are_serialized(tool, sr):
+    """Eight sr-tool processes create and snapshot at once: the SR lock keeps
+    the single-record journal and the records consistent."""
+    s = sr["uuid"]
+    base = tool("vdi-create", "--sr", s, "--name", "base", "--size", "64M")
+    procs = [subprocess.Popen([tool.argv0, "--state", tool.state, "vdi-create", "--sr", s,
+                               "--name", f"p{i}", "--size", "16M"], env=tool.env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for i in range(6)]
+    procs += [subprocess.Popen([tool.argv0, "--state", tool.state, "vdi-snapshot", "--sr", s,
+                                "--vdi", base["uuid"]], env=tool.env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+              for _ in range(2)]
+    made = []
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        made.append(json.loads(out)["uuid"])
+    scanned = names(tool, s, "sr-scan")
+    assert set(made) | {base["uuid"]} == set(scanned)
+    snaps = [v for v in scanned.values() if v["is_a_snapshot"]]
+    assert len(snaps) == 2 and all(v["snapshot_of"] == base["uuid"] for v in snaps)
+    assert not os.path.exists(os.path.join(tool.state, "sr", s, "journal"))
