@@ -8,6 +8,7 @@ split rings with optional indirect descriptors and EVENT_IDX) written from the
 specification, enough to drive virtio-blk, -net and -console from tests.
 """
 import contextlib
+import fcntl
 import mmap
 import os
 import socket
@@ -42,8 +43,9 @@ class Guest:
                     raise
                 time.sleep(0.02)
         self.s.settimeout(timeout)
-        fd = os.memfd_create("guest-ram")
+        fd = os.memfd_create("guest-ram", os.MFD_ALLOW_SEALING)
         os.ftruncate(fd, mem_size)
+        fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK)
         self.mem = mmap.mmap(fd, mem_size)
         self.size = mem_size
         socket.send_fds(self.s, [MSG.pack(MAGIC, T_MEM, 0, 0, 0, mem_size, 0)], [fd])

@@ -180,3 +180,31 @@ def test_broken_nic_leaves_disk_and_console_alone(tmp_path):
         assert read_out(p, len(msg)) == msg
         assert p.poll() is None
         g.close()
+
+
+def test_unsealed_guest_ram_refused(tmp_path):
+    """Guest RAM that could shrink under the mapping (SIGBUS) is refused."""
+    import mmap as _mmap
+    import socket
+    import struct as _struct
+    import dmproto
+    d = tmp_path / "d.img"
+    d.write_bytes(bytes(1 << 20))
+    with device_model(tmp_path, "--disk", str(d)) as (p, sock):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        for _ in range(200):
+            try:
+                s.connect(sock)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                import time
+                time.sleep(0.02)
+        fd = os.memfd_create("unsealed")
+        os.ftruncate(fd, 1 << 20)
+        socket.send_fds(s, [dmproto.MSG.pack(dmproto.MAGIC, dmproto.T_MEM, 0, 0, 0, 1 << 20, 0)],
+                        [fd])
+        reply = dmproto.MSG.unpack(s.recv(64))
+        assert reply[1] == dmproto.T_RESP and reply[6] == -22
+        os.close(fd)
+        s.close()
+    assert "sealed against shrinking" in dm_log(tmp_path)

@@ -7,10 +7,13 @@
  * logs the call's number and ends the process, which takes the domain down
  * with it (the device model is not trusted to limp on). ioctl() is allowed
  * only for the two requests the devices issue after start-up: TUNSETOFFLOAD
- * (virtio-net renegotiation) and BLKDISCARD (virtio-blk on a block device).
- * Opening files, creating sockets, exec, fork and ptrace are all refused.
+ * (virtio-net renegotiation) and BLKDISCARD (virtio-blk on a block device);
+ * fcntl() only for F_GET_SEALS. Opening files, creating sockets, exec, fork
+ * and ptrace are all refused.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/fs.h>
@@ -54,7 +57,13 @@ static const struct sock_filter dm_filter[] = {
 	ALLOW(__NR_getpid), ALLOW(__NR_gettid), ALLOW(__NR_clock_gettime),
 	ALLOW(__NR_restart_syscall), ALLOW(__NR_exit), ALLOW(__NR_exit_group),
 	ALLOW(__NR_getrandom),
+	/* fcntl: only F_GET_SEALS (the test transport checks guest RAM's seals) */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fcntl, 0, 3),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, F_GET_SEALS, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	/* ioctl: only TUNSETOFFLOAD and BLKDISCARD */
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 4),
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TUNSETOFFLOAD, 1, 0),

@@ -7,7 +7,8 @@
  * Design: every message is one packet of exactly sizeof(struct dm_test_msg)
  * bytes (tests/dm/dmproto.py has the Python side). The driver connects to the
  * path given with --transport test:PATH and first sends DM_TMSG_MEM with a
- * memfd attached (SCM_RIGHTS): that becomes guest RAM at msg.addr. Then it sends
+ * memfd attached (SCM_RIGHTS), sealed with F_SEAL_SHRINK: that becomes guest
+ * RAM at msg.addr. Then it sends
  * PIO/MMIO reads and writes; each gets one DM_TMSG_RESP, except
  * DM_TMSG_MMIO_POST (a posted doorbell write, like the ioreq posted ring) which
  * gets none. Interrupts travel the other way as DM_TMSG_MSI at any time,
@@ -16,11 +17,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -87,11 +90,20 @@ static int tr_send(uint16_t type, uint64_t addr, uint64_t data, int64_t result)
 
 static int tr_map(struct dm_machine *m, const struct dm_test_msg *msg, int fd)
 {
+	struct stat st;
+	int rc, seals;
 	void *p;
-	int rc;
 
 	if (fd < 0 || msg->data == 0 || msg->data % 4096 || msg->addr % 4096)
 		return -EINVAL;
+	/* a file that could shrink under the mapping would turn guest RAM accesses into SIGBUS */
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 || !(seals & F_SEAL_SHRINK) || fstat(fd, &st) ||
+	    (uint64_t)st.st_size < msg->data) {
+		DM_LOG("guest RAM must be a memfd sealed against shrinking, of at least %llu bytes",
+		       (unsigned long long)msg->data);
+		return -EINVAL;
+	}
 	p = mmap(NULL, msg->data, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		return -errno;
