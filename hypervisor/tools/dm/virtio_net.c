@@ -46,7 +46,7 @@ struct dm_net {
 	char name[IFNAMSIZ];
 	uint8_t mac[6];
 	unsigned offloads;
-	uint64_t rx_dropped;
+	uint64_t rx_dropped, tx_dropped;
 	bool mrg;              /* VIRTIO_NET_F_MRG_RXBUF negotiated */
 	size_t rxlen;
 	uint8_t rxbuf[NET_RXBUF];
@@ -186,8 +186,11 @@ static void net_tx(struct dm_net *n)
 			n->iov[i].iov_base = n->chain.buf[i].host;
 			n->iov[i].iov_len = n->chain.buf[i].len;
 		}
-		if (writev(n->tap, n->iov, n->chain.nr_out) < 0)
-			DM_LOG("%s: write: %s", n->name, strerror(errno));
+		if (writev(n->tap, n->iov, n->chain.nr_out) < 0) {
+			if (errno != EAGAIN && errno != ENOBUFS)
+				DM_LOG("%s: write: %s", n->name, strerror(errno));
+			n->tx_dropped++;       /* a full tap queue drops, like a wire */
+		}
 		if (dm_vq_push(&v->vq[1], v->gm, n->chain.head, 0)) {
 			rc = -EINVAL;
 			break;
