@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import NET_TOOL, run
+from ovsenv import NET_TOOL, run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SUBNET = "10.%d.%d" % (200 + os.getpid() % 50, os.getpid() % 250)
