@@ -3,7 +3,8 @@
  * hypercall.c — the hypercall table (ABI v1, include/public/cairn.h).
  *
  * Design: hc_table[] is indexed by the operation; an op without an entry gets
- * -ENOSYS. Calls from CPL 3 are refused before anything else. Pointer arguments
+ * -ENOSYS. Calls from CPL 3, and from domUs (but VERSION), are refused before
+ * anything else; ops 3-13 go to domctl_dispatch() (common/domain.c). Pointer arguments
  * are guest-virtual and go through guest_copy_from/to (gmem.c), which validates
  * the whole range before copying; structures are copied in, then their magic,
  * version and size are checked.
@@ -75,10 +76,36 @@ static long hc_host_info(struct vcpu *v, const u64 a[5])
 	return guest_copy_to(v, a[0], &hi, sizeof(hi));
 }
 
+/* Ops 3-13: domain control (common/domain.c), dom0 only. */
+#define HC_DOMCTL(name, op) \
+	static long name(struct vcpu *v, const u64 a[5]) { return domctl_dispatch(v, op, a); }
+HC_DOMCTL(hc_domctl_create, CAIRN_HC_DOMAIN_CREATE)
+HC_DOMCTL(hc_domctl_populate, CAIRN_HC_DOMAIN_POPULATE)
+HC_DOMCTL(hc_domctl_load, CAIRN_HC_DOMAIN_LOAD)
+HC_DOMCTL(hc_domctl_vcpu, CAIRN_HC_VCPU_SET_STATE)
+HC_DOMCTL(hc_domctl_unpause, CAIRN_HC_DOMAIN_UNPAUSE)
+HC_DOMCTL(hc_domctl_pause, CAIRN_HC_DOMAIN_PAUSE)
+HC_DOMCTL(hc_domctl_destroy, CAIRN_HC_DOMAIN_DESTROY)
+HC_DOMCTL(hc_domctl_list, CAIRN_HC_DOMAIN_LIST)
+HC_DOMCTL(hc_domctl_query, CAIRN_HC_DOMAIN_QUERY)
+HC_DOMCTL(hc_domctl_con_read, CAIRN_HC_DOMAIN_CONSOLE_READ)
+HC_DOMCTL(hc_domctl_con_write, CAIRN_HC_DOMAIN_CONSOLE_WRITE)
+
 static const hc_fn hc_table[CAIRN_HC_MAX] = {
 	[CAIRN_HC_VERSION] = hc_version,
 	[CAIRN_HC_CONSOLE_WRITE] = hc_console_write,
 	[CAIRN_HC_HOST_INFO] = hc_host_info,
+	[CAIRN_HC_DOMAIN_CREATE] = hc_domctl_create,
+	[CAIRN_HC_DOMAIN_POPULATE] = hc_domctl_populate,
+	[CAIRN_HC_DOMAIN_LOAD] = hc_domctl_load,
+	[CAIRN_HC_VCPU_SET_STATE] = hc_domctl_vcpu,
+	[CAIRN_HC_DOMAIN_UNPAUSE] = hc_domctl_unpause,
+	[CAIRN_HC_DOMAIN_PAUSE] = hc_domctl_pause,
+	[CAIRN_HC_DOMAIN_DESTROY] = hc_domctl_destroy,
+	[CAIRN_HC_DOMAIN_LIST] = hc_domctl_list,
+	[CAIRN_HC_DOMAIN_QUERY] = hc_domctl_query,
+	[CAIRN_HC_DOMAIN_CONSOLE_READ] = hc_domctl_con_read,
+	[CAIRN_HC_DOMAIN_CONSOLE_WRITE] = hc_domctl_con_write,
 };
 
 long hypercall_dispatch(struct vcpu *v, unsigned cpl, u64 op, const u64 args[5])
@@ -89,6 +116,12 @@ long hypercall_dispatch(struct vcpu *v, unsigned cpl, u64 op, const u64 args[5])
 		if (refused++ < 4)
 			pr_warn("dom%u: hypercall %llu from CPL %u refused", v->dom->id,
 				(unsigned long long)op, cpl);
+		return -CAIRN_EPERM;
+	}
+	if (v->dom->id != 0 && op != CAIRN_HC_VERSION) {
+		if (refused++ < 4)
+			pr_warn("dom%u: hypercall %llu refused: only dom0 may call it", v->dom->id,
+				(unsigned long long)op);
 		return -CAIRN_EPERM;
 	}
 	if (op >= ARRAY_SIZE(hc_table) || !hc_table[op]) {

@@ -84,7 +84,9 @@ trap_stub_table:
  * Loads the guest's GPRs (RAX and RSP live in the VMCB), VMLOAD/VMRUN/VMSAVE on
  * the guest VMCB, saves the guest's GPRs back, VMLOADs the host's FS/GS/TR/
  * syscall state from host_area_pa, and returns with GIF set. The caller runs
- * with interrupts disabled.
+ * with interrupts disabled; RFLAGS.IF is set only while GIF is clear, so with
+ * V_INTR_MASKING (domUs) a physical interrupt makes the guest exit whatever
+ * the guest's own IF, and is taken by the host when the caller enables them.
  * struct guest_gprs: rbx rcx rdx rsi rdi rbp r8 r9 r10 r11 r12 r13 r14 r15.
  */
 	.text
@@ -115,6 +117,7 @@ svm_world_switch:
 	movq 13*8(%rdi), %r15
 	movq 4*8(%rdi), %rdi
 	clgi
+	sti                     /* with GIF clear: lets a domU's V_INTR_MASKING see IF=1 */
 	vmload %rax
 	vmrun %rax
 	vmsave %rax
@@ -138,6 +141,7 @@ svm_world_switch:
 	popq %rdi
 	popq %rax               /* host area */
 	vmload %rax
+	cli                     /* interrupts held by GIF stay pending until the caller wants them */
 	stgi
 	popq %r15
 	popq %r14

@@ -11,6 +11,8 @@
 
 #include "e820.h"
 #include "hv.h"
+#include "public/domctl.h"
+#include "vuart.h"
 
 struct percpu;
 
@@ -25,6 +27,19 @@ struct domain {
 	unsigned nr_ram;
 	u64 npt_root;                    /* physical address of the nested PML4 */
 	u64 scratch_pa;                  /* page shown where it touches memory it does not own */
+	/* domUs only (common/domain.c); plain data, so it can be saved later. */
+	char name[CAIRN_DOMCTL_NAME_MAX];
+	u32 state;                       /* enum cairn_domain_state */
+	u32 exit_reason;                 /* enum cairn_exit_reason */
+	u32 nr_vcpus, weight, cap;
+	u64 max_pages, pages;            /* 4 KiB pages allowed / populated */
+	bool has_run;                    /* unpaused at least once */
+	u64 tsc_offset;                  /* guest TSC = host TSC + this (all its vCPUs) */
+	int sched_id;                    /* its index in the credit scheduler */
+	unsigned alloc_order;            /* page order of this structure's allocation */
+	spinlock_t uart_lock;
+	struct vuart uart;               /* COM1 */
+	struct vcpu *vcpus[CAIRN_DOMCTL_MAX_VCPUS];
 };
 
 /* Initial register state for a vCPU, as the domain builder wants it. */
@@ -44,6 +59,18 @@ struct vcpu {
 	u64 vmcb_pa;
 	u64 guest_efer;       /* EFER as the guest believes it is */
 	u64 exits;            /* world switches so far */
+	/* domUs only */
+	bool has_state;       /* VCPU_SET_STATE was done */
+	bool halted;          /* blocked in HLT */
+	int sched_id;         /* its index in the credit scheduler */
+	u64 run_ns;           /* time spent in the guest */
+};
+
+/* What a domU vCPU's run on a CPU ended with (hvm_ops.vcpu_enter). */
+enum vcpu_stop {
+	VCPU_PREEMPT,         /* an interrupt: ask the scheduler */
+	VCPU_HALT,            /* HLT: block until an interrupt */
+	VCPU_DEAD,            /* the guest crashed: exit_reason says why */
 };
 
 struct hvm_ops {
@@ -53,6 +80,11 @@ struct hvm_ops {
 	void (*vcpu_run)(struct vcpu *v) __attribute__((noreturn));
 	/* The guest's paging: CR3, 4 or 5 levels, or paging off (*levels = 0). */
 	void (*guest_paging)(struct vcpu *v, u64 *cr3, unsigned *levels);
+	/* domUs: control block with the domU intercepts; registers; run; free. */
+	int (*vcpu_create)(struct vcpu *v);
+	int (*vcpu_set_regs)(struct vcpu *v, const struct cairn_vcpu_regs *r);
+	enum vcpu_stop (*vcpu_enter)(struct vcpu *v);
+	void (*vcpu_free)(struct vcpu *v);
 };
 
 extern const struct hvm_ops *hvm;
@@ -69,6 +101,21 @@ u64 npt_lookup(u64 root_pa, u64 gpa);
 int guest_copy_from(struct vcpu *v, void *dst, u64 gva, size_t len);
 int guest_copy_to(struct vcpu *v, u64 gva, const void *src, size_t len);
 bool domain_owns(const struct domain *d, u64 gpa, u64 len);
+
+/* npt.c: frees every leaf page (the domain's RAM) and table; returns 4K pages of RAM freed. */
+u64 npt_free_all(u64 root_pa);
+
+/* common/domain.c: domU objects and the domain-control hypercalls. */
+long domctl_dispatch(struct vcpu *caller, u64 op, const u64 args[5]);
+void domain_crash(struct domain *d, u32 reason);
+
+/* common/sched.c: domU vCPUs on the CPUs dom0 does not own. */
+int sched_domain_add(struct domain *d);
+void sched_domain_remove(struct domain *d);
+void sched_domain_pause(struct domain *d, bool paused);
+void sched_vcpu_halt(struct vcpu *v);
+bool sched_preempt_due(struct vcpu *v);
+void sched_cpu_loop(struct percpu *p) __attribute__((noreturn));
 
 /* hypercall.c */
 long hypercall_dispatch(struct vcpu *v, unsigned cpl, u64 op, const u64 args[5]);

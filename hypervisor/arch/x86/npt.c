@@ -92,3 +92,35 @@ u64 npt_lookup(u64 root, u64 gpa)
 	}
 	return ~0ull;
 }
+
+/*
+ * Frees the table at TABLE_PA (level LEVEL) and everything below it: leaf pages
+ * are the domain's RAM, allocated one 2 MiB or 4 KiB page per entry (never
+ * 1 GiB: POPULATE maps each allocation on its own). Returns the 4 KiB pages of
+ * RAM freed. Only for domU tables: dom0's leaves are not allocator pages.
+ */
+static u64 free_level(u64 table_pa, unsigned level)
+{
+	u64 *t = table(table_pa), freed = 0;
+
+	for (unsigned i = 0; i < 512; i++) {
+		u64 e = t[i];
+
+		if (!(e & NPT_P))
+			continue;
+		if (level == 1 || (e & NPT_PS)) {
+			BUG_ON(level > 2);
+			page_free(e & NPT_ADDR, level == 2 ? 9 : 0);
+			freed += level == 2 ? 512 : 1;
+		} else {
+			freed += free_level(e, level - 1);
+		}
+	}
+	page_free(table_pa & NPT_ADDR, 0);
+	return freed;
+}
+
+u64 npt_free_all(u64 root_pa)
+{
+	return root_pa ? free_level(root_pa, 4) : 0;
+}

@@ -62,8 +62,7 @@ void ap_main(u32 index)
 	if (hvm_cpu_init(p))
 		pr_err("CPU %u: no hardware virtualization; it stays idle", index);
 	__atomic_store_n(&p->online, 1, __ATOMIC_RELEASE);
-	for (;;)
-		safe_halt();
+	sched_cpu_loop(p); /* idles in HLT until it has domU vCPUs to run */
 }
 
 static void __attribute__((noreturn)) ap_entry_c(u32 index)

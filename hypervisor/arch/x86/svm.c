@@ -4,8 +4,13 @@
  * and the exit handlers.
  *
  * Design: exits are dispatched through exit_handlers[], indexed by exit code;
- * a code without a handler is reported and stops the guest (for dom0, the
- * machine). Handlers return true to resume the guest. QEMU's SVM has no NRIP
+ * a code without a handler is reported and stops the guest: for dom0 the
+ * machine, for a domU the domain (domain_crash), never the host. Handlers say
+ * what comes next (enum exit_action). dom0 runs with few intercepts and owns
+ * its CPU's interrupts; a domU's vCPU (svm_vcpu_enter, called by the scheduler
+ * on a CPU dom0 does not own) has physical interrupts, HLT, every I/O port and
+ * every MSR but the VMCB-held ones intercepted, and returns to the scheduler
+ * on an interrupt that calls for a switch, on HLT and on death. QEMU's SVM has no NRIP
  * save and no decode assists, so the length of an intercepted instruction is
  * decoded from the guest's instruction bytes (insn_len(), lib/x86_decode.c). What dom0 may not
  * see or change: SVM itself (CPUID, EFER.SVME kept set behind its back,
@@ -26,9 +31,18 @@
 
 void svm_world_switch(struct guest_gprs *g, u64 vmcb_pa, u64 host_area_pa);
 
-typedef bool (*exit_handler_t)(struct vcpu *v, struct vmcb *vmcb);
+/* What an exit handler wants next. */
+enum exit_action {
+	EXIT_FATAL,   /* the guest cannot go on: dom0 stops the machine, a domU crashes */
+	EXIT_RESUME,  /* back into the guest */
+	EXIT_PREEMPT, /* an interrupt arrived: a domU's CPU asks the scheduler */
+	EXIT_HALT,    /* a domU's vCPU executed HLT */
+};
 
-static u64 msrpm_pa, iopm_pa;
+typedef enum exit_action (*exit_handler_t)(struct vcpu *v, struct vmcb *vmcb);
+
+static u64 msrpm_pa, iopm_pa;           /* dom0's: few intercepts */
+static u64 domu_msrpm_pa, domu_iopm_pa; /* domUs': everything but the VMCB-held MSRs */
 
 static int svm_cpu_init(struct percpu *p)
 {
@@ -74,6 +88,8 @@ static void msrpm_intercept(u8 *pm, u32 msr)
 	pm[base + off / 8] |= (u8)(3u << (off % 8));
 }
 
+static void svm_domu_tables_init(void);
+
 static void svm_tables_init(void)
 {
 	u8 *pm;
@@ -88,6 +104,34 @@ static void svm_tables_init(void)
 	msrpm_intercept(pm, MSR_EFER);
 	msrpm_intercept(pm, MSR_VM_HSAVE_PA);
 	msrpm_intercept(pm, MSR_VM_CR);
+	svm_domu_tables_init(); /* at boot, so free memory is the same before and after a domU */
+}
+
+/* domUs: every port and every MSR intercepted, except the MSRs the VMCB holds. */
+static void svm_domu_tables_init(void)
+{
+	static const u32 passthrough[] = {
+		MSR_FS_BASE, MSR_GS_BASE, 0xc0000102 /* KERNEL_GS_BASE */, 0xc0000081 /* STAR */,
+		0xc0000082 /* LSTAR */, 0xc0000083 /* CSTAR */, 0xc0000084 /* SFMASK */,
+		0x174, 0x175, 0x176 /* SYSENTER_CS/ESP/EIP */,
+	};
+	u8 *pm;
+
+	if (domu_msrpm_pa)
+		return;
+	domu_msrpm_pa = page_alloc(1);
+	domu_iopm_pa = page_alloc(2);
+	if (!domu_msrpm_pa || !domu_iopm_pa)
+		panic("svm_domu_tables_init: out of memory");
+	memset(va(domu_iopm_pa), 0xff, 4 * PAGE_SIZE);
+	pm = va(domu_msrpm_pa);
+	memset(pm, 0xff, 2 * PAGE_SIZE);
+	for (unsigned i = 0; i < ARRAY_SIZE(passthrough); i++) {
+		u32 msr = passthrough[i], base = msr < 0x2000 ? 0 : 0x800, off;
+
+		off = (msr & 0x1fff) * 2;
+		pm[base + off / 8] &= (u8)~(3u << (off % 8));
+	}
 }
 
 static void seg(struct vmcb_seg *s, u16 sel, u16 attrib, u32 limit, u64 base)
@@ -230,19 +274,41 @@ static void cpuid_filter(u32 leaf, u32 sub, struct cpuid_regs *r)
 	}
 }
 
-static bool exit_cpuid(struct vcpu *v, struct vmcb *vm)
+/* What a domU's vCPU sees beyond dom0's view: its own APIC id and vCPU count. */
+static void cpuid_domu(struct vcpu *v, u32 leaf, struct cpuid_regs *r)
+{
+	switch (leaf) {
+	case 1:
+		r->ebx = (r->ebx & 0xffff) | (v->dom->nr_vcpus & 0xff) << 16 | v->id << 24;
+		r->ecx &= ~((1u << 3) | (1u << 5));  /* no MONITOR, no VMX */
+		r->edx |= 1u << 28;                  /* HTT: the count above is valid */
+		break;
+	case 6:
+		*r = (struct cpuid_regs){ 0 };       /* no thermal and power management */
+		break;
+	case 0xb:
+		*r = (struct cpuid_regs){ 0 };       /* no extended topology */
+		break;
+	default:
+		break;
+	}
+}
+
+static enum exit_action exit_cpuid(struct vcpu *v, struct vmcb *vm)
 {
 	static const u8 op[] = { 0x0f, 0xa2 };
 	struct cpuid_regs r;
 
 	cpuid_filter((u32)vm->rax, (u32)v->gprs.rcx, &r);
+	if (v->dom->id)
+		cpuid_domu(v, (u32)vm->rax, &r);
 	if (!skip_insn(v, op, sizeof(op), "CPUID"))
-		return false;
+		return EXIT_FATAL;
 	vm->rax = r.eax;
 	v->gprs.rbx = r.ebx;
 	v->gprs.rcx = r.ecx;
 	v->gprs.rdx = r.edx;
-	return true;
+	return EXIT_RESUME;
 }
 
 static bool msr_read(struct vcpu *v, u32 msr, u64 *val)
@@ -281,51 +347,184 @@ static bool msr_write(struct vcpu *v, u32 msr, u64 val)
 	}
 }
 
-static bool exit_msr(struct vcpu *v, struct vmcb *vm)
-{
-	static const u8 rd[] = { 0x0f, 0x32 }, wr[] = { 0x0f, 0x30 };
-	u32 msr = (u32)v->gprs.rcx;
-	bool write = vm->exitinfo1 & 1;
-	u64 val = 0;
-	bool ok;
+/*
+ * The MSRs a domU may touch beyond those the VMCB holds (FS/GS/KernelGS base,
+ * STAR/LSTAR/CSTAR/SFMASK, SYSENTER_*, which are not intercepted): the ones
+ * Linux reads or writes while booting. Everything else is #GP.
+ */
+#define MSR_TSC         0x00000010
+#define MSR_MTRR_CAP    0x000000fe
+#define MSR_PATCH_LEVEL 0x0000008b
+#define MSR_PAT         0x00000277
+#define MSR_MTRR_DEF    0x000002ff
+#define MSR_HWCR        0xc0010015
 
-	if (write)
-		ok = msr_write(v, msr, (vm->rax & 0xffffffffu) | v->gprs.rdx << 32);
-	else
-		ok = msr_read(v, msr, &val);
-	if (!ok) {
-		pr_warn("dom%u: %s of MSR %#x refused with #GP", v->dom->id,
-			write ? "write" : "read", msr);
-		inject_exception(vm, X86_EXC_GP, true, 0);
-		return true;
-	}
-	if (!skip_insn(v, write ? wr : rd, 2, write ? "WRMSR" : "RDMSR"))
-		return false;
-	if (!write) {
-		vm->rax = (u32)val;
-		v->gprs.rdx = val >> 32;
+static bool pat_ok(u64 val)
+{
+	for (unsigned i = 0; i < 8; i++) {
+		u8 t = (u8)(val >> (8 * i));
+
+		if (t == 2 || t == 3 || t > 7)
+			return false;
 	}
 	return true;
 }
 
-static bool exit_vmmcall(struct vcpu *v, struct vmcb *vm)
+static bool domu_msr_read(struct vcpu *v, u32 msr, u64 *val)
+{
+	struct vmcb *vm = v->vmcb;
+
+	switch (msr) {
+	case MSR_EFER:
+		*val = v->guest_efer;
+		return true;
+	case MSR_TSC:
+		*val = rdtsc() + vm->tsc_offset;
+		return true;
+	case MSR_APIC_BASE: /* xAPIC at the usual address, enabled; vCPU 0 is the BSP */
+		*val = 0xfee00000ull | (1u << 11) | (v->id == 0 ? 1u << 8 : 0);
+		return true;
+	case MSR_PAT:
+		*val = vm->g_pat;
+		return true;
+	case MSR_MTRR_CAP:
+	case MSR_MTRR_DEF:
+	case MSR_PATCH_LEVEL:
+	case MSR_HWCR:
+		*val = 0;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool domu_msr_write(struct vcpu *v, u32 msr, u64 val)
+{
+	struct vmcb *vm = v->vmcb;
+	u64 apic_base;
+
+	switch (msr) {
+	case MSR_EFER:
+		if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
+			return false;
+		return msr_write(v, msr, val);
+	case MSR_APIC_BASE: /* only the value it has: no relocation, no x2APIC */
+		return domu_msr_read(v, msr, &apic_base) && val == apic_base;
+	case MSR_PAT:
+		if (!pat_ok(val))
+			return false;
+		vm->g_pat = val;
+		return true;
+	case MSR_MTRR_DEF: /* dropped: memory types come from the PAT */
+	case MSR_PATCH_LEVEL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static enum exit_action exit_msr(struct vcpu *v, struct vmcb *vm)
+{
+	static const u8 rd[] = { 0x0f, 0x32 }, wr[] = { 0x0f, 0x30 };
+	u32 msr = (u32)v->gprs.rcx;
+	bool write = vm->exitinfo1 & 1, domu = v->dom->id != 0;
+	u64 val = 0, wval = (vm->rax & 0xffffffffu) | v->gprs.rdx << 32;
+	bool ok;
+
+	if (write)
+		ok = domu ? domu_msr_write(v, msr, wval) : msr_write(v, msr, wval);
+	else
+		ok = domu ? domu_msr_read(v, msr, &val) : msr_read(v, msr, &val);
+	if (!ok) {
+		pr_warn("dom%u: %s of MSR %#x refused with #GP", v->dom->id,
+			write ? "write" : "read", msr);
+		inject_exception(vm, X86_EXC_GP, true, 0);
+		return EXIT_RESUME;
+	}
+	if (!skip_insn(v, write ? wr : rd, 2, write ? "WRMSR" : "RDMSR"))
+		return EXIT_FATAL;
+	if (!write) {
+		vm->rax = (u32)val;
+		v->gprs.rdx = val >> 32;
+	}
+	return EXIT_RESUME;
+}
+
+static enum exit_action exit_vmmcall(struct vcpu *v, struct vmcb *vm)
 {
 	static const u8 op[] = { 0x0f, 0x01, 0xd9 };
 	u64 args[5] = { v->gprs.rdi, v->gprs.rsi, v->gprs.rdx, v->gprs.r10, v->gprs.r8 };
 	long ret;
 
 	if (!skip_insn(v, op, sizeof(op), "VMMCALL"))
-		return false;
+		return EXIT_FATAL;
 	ret = hypercall_dispatch(v, vm->cpl, vm->rax, args);
 	vm->rax = (u64)ret;
-	return true;
+	return EXIT_RESUME;
 }
 
-static bool exit_svm_insn(struct vcpu *v, struct vmcb *vm)
+static enum exit_action exit_svm_insn(struct vcpu *v, struct vmcb *vm)
 {
 	/* SVM is hidden from the guest: its instructions do not exist. */
 	inject_exception(vm, X86_EXC_UD, false, 0);
-	return true;
+	return EXIT_RESUME;
+}
+
+/* domUs only: a physical interrupt (scheduler tick or kick) made the guest exit. */
+static enum exit_action exit_intr(struct vcpu *v, struct vmcb *vm)
+{
+	/* Let the host take it now (GIF is set again, IF is clear until here). */
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+	return EXIT_PREEMPT;
+}
+
+/* domUs only: HLT (one byte, 0xf4) blocks the vCPU until an interrupt. */
+static enum exit_action exit_hlt(struct vcpu *v, struct vmcb *vm)
+{
+	vm->rip += 1;
+	return EXIT_HALT;
+}
+
+/* Byte accesses to COM1 go to the domain's vUART; other ports read as all ones. */
+static void port_access(struct vcpu *v, u16 port, unsigned size, bool in, u32 *val)
+{
+	struct domain *d = v->dom;
+	u8 b = (u8)*val;
+	u64 f;
+
+	if (port < VUART_COM1_BASE || port >= VUART_COM1_BASE + VUART_NR_PORTS || size != 1) {
+		if (in)
+			*val = 0xffffffffu;
+		return;
+	}
+	f = spin_lock_irqsave(&d->uart_lock);
+	if (in)
+		vuart_io_read(&d->uart, port - VUART_COM1_BASE, &b);
+	else
+		vuart_io_write(&d->uart, port - VUART_COM1_BASE, b);
+	spin_unlock_irqrestore(&d->uart_lock, f);
+	*val = b;
+}
+
+/* domUs only: IN/OUT (EXITINFO2 holds the next RIP, so nothing is decoded). */
+static enum exit_action exit_ioio(struct vcpu *v, struct vmcb *vm)
+{
+	u64 info = vm->exitinfo1;
+	u16 port = (u16)(info >> 16);
+	unsigned size = (info & (1u << 4)) ? 1 : (info & (1u << 5)) ? 2 : 4;
+	bool in = info & 1;
+	u32 val = (u32)vm->rax;
+	u64 mask = size == 4 ? 0xffffffffull : (1ull << (8 * size)) - 1;
+
+	if (info & (1u << 2)) {
+		pr_err("dom%u: string I/O on port %#x is not emulated", v->dom->id, port);
+		return EXIT_FATAL;
+	}
+	port_access(v, port, size, in, &val);
+	if (in)
+		vm->rax = size == 4 ? val : (vm->rax & ~mask) | (val & mask);
+	vm->rip = vm->exitinfo2;
+	return EXIT_RESUME;
 }
 
 static void report_guest(struct vcpu *v, struct vmcb *vm)
@@ -351,11 +550,13 @@ static void report_guest(struct vcpu *v, struct vmcb *vm)
 	       (unsigned long long)v->exits);
 }
 
-static bool exit_shutdown(struct vcpu *v, struct vmcb *vm)
+static enum exit_action exit_shutdown(struct vcpu *v, struct vmcb *vm)
 {
 	printk(LOG_ERR, "dom%u TRIPLE FAULT (shutdown intercept): the guest is dead", v->dom->id);
 	report_guest(v, vm);
-	return false;
+	if (v->dom->id)
+		domain_crash(v->dom, CAIRN_EXIT_TRIPLE_FAULT);
+	return EXIT_FATAL;
 }
 
 /*
@@ -363,7 +564,7 @@ static bool exit_shutdown(struct vcpu *v, struct vmcb *vm)
  * or the domU pool). It gets the scratch page there, never the real contents;
  * the first few are logged.
  */
-static bool exit_npf(struct vcpu *v, struct vmcb *vm)
+static enum exit_action exit_npf(struct vcpu *v, struct vmcb *vm)
 {
 	static unsigned logged;
 	struct domain *d = v->dom;
@@ -372,15 +573,21 @@ static bool exit_npf(struct vcpu *v, struct vmcb *vm)
 	if (npt_lookup(d->npt_root, gpa) != ~0ull) {
 		pr_err("dom%u: nested fault on mapped gpa %#llx (error %#llx)", d->id,
 		       (unsigned long long)vm->exitinfo2, (unsigned long long)vm->exitinfo1);
-		return false;
+		return EXIT_FATAL;
+	}
+	if (d->id) { /* a domU sees only its RAM: no devices are mapped yet */
+		pr_err("dom%u: access to gpa %#llx outside its memory at RIP %#llx", d->id,
+		       (unsigned long long)vm->exitinfo2, (unsigned long long)vm->rip);
+		domain_crash(d, CAIRN_EXIT_BAD_ACCESS);
+		return EXIT_FATAL;
 	}
 	if (logged++ < 8)
 		pr_warn("dom%u: access to gpa %#llx (not its memory) at RIP %#llx: scratch page mapped",
 			d->id, (unsigned long long)vm->exitinfo2, (unsigned long long)vm->rip);
 	if (npt_map(&d->npt_root, gpa, d->scratch_pa, PAGE_SIZE))
-		return false;
+		return EXIT_FATAL;
 	vm->tlb_control = 1;
-	return true;
+	return EXIT_RESUME;
 }
 
 static const exit_handler_t exit_handlers[0x100] = {
@@ -395,9 +602,12 @@ static const exit_handler_t exit_handlers[0x100] = {
 	[VMEXIT_CLGI] = exit_svm_insn,
 	[VMEXIT_SKINIT] = exit_svm_insn,
 	[VMEXIT_INVLPGA] = exit_svm_insn,
+	[VMEXIT_INTR] = exit_intr,      /* intercepted for domUs only */
+	[VMEXIT_HLT] = exit_hlt,        /* domUs only */
+	[VMEXIT_IOIO] = exit_ioio,      /* domUs only */
 };
 
-static bool handle_exit(struct vcpu *v, struct vmcb *vm)
+static enum exit_action handle_exit(struct vcpu *v, struct vmcb *vm)
 {
 	u32 code = (u32)vm->exitcode;
 
@@ -412,7 +622,9 @@ static bool handle_exit(struct vcpu *v, struct vmcb *vm)
 	else
 		printk(LOG_ERR, "dom%u: unhandled exit %#x", v->dom->id, code);
 	report_guest(v, vm);
-	return false;
+	if (v->dom->id)
+		domain_crash(v->dom, CAIRN_EXIT_BAD_ACCESS);
+	return EXIT_FATAL;
 }
 
 static void __attribute__((noreturn)) svm_vcpu_run(struct vcpu *v)
@@ -427,11 +639,142 @@ static void __attribute__((noreturn)) svm_vcpu_run(struct vcpu *v)
 		vm->tlb_control = 0;
 		/* An event cut short by the exit is delivered again on the next VMRUN. */
 		vm->eventinj = (vm->exitintinfo & EVENTINJ_VALID) ? vm->exitintinfo : 0;
-		if (!handle_exit(v, vm))
+		if (handle_exit(v, vm) != EXIT_RESUME)
 			break;
 	}
 	panic("dom%u stopped after %llu exits; stopping the machine", v->dom->id,
 	      (unsigned long long)v->exits);
+}
+
+/* ---- domU vCPUs ---- */
+
+/* A VMCB with the domU intercepts; the registers come with svm_vcpu_set_regs(). */
+static int svm_vcpu_create(struct vcpu *v)
+{
+	struct vmcb *vm;
+
+	svm_domu_tables_init();
+	v->vmcb_pa = page_alloc(0);
+	if (!v->vmcb_pa)
+		return -CAIRN_ENOMEM;
+	vm = v->vmcb = va(v->vmcb_pa);
+	vm->intercept1 = INT1_INTR | INT1_NMI | INT1_CPUID | INT1_HLT | INT1_IOIO | INT1_MSR |
+			 INT1_SHUTDOWN | INT1_INVLPGA;
+	vm->intercept2 = INT2_VMRUN | INT2_VMMCALL | INT2_VMLOAD | INT2_VMSAVE | INT2_STGI |
+			 INT2_CLGI | INT2_SKINIT;
+	vm->iopm_pa = domu_iopm_pa;
+	vm->msrpm_pa = domu_msrpm_pa;
+	vm->asid = 2;           /* all domUs; the TLB is flushed at every switch */
+	vm->vintr = 1ull << 24; /* V_INTR_MASKING: the guest's IF does not block host interrupts */
+	vm->np_enable = 1;
+	vm->tsc_offset = v->dom->tsc_offset;
+	vm->g_pat = 0x0007040600070406ull;
+	vm->dr6 = 0xffff0ff0;
+	vm->dr7 = 0x400;
+	return 0;
+}
+
+static void svm_vcpu_free(struct vcpu *v)
+{
+	page_free(v->vmcb_pa, 0);
+	v->vmcb = NULL;
+	v->vmcb_pa = 0;
+}
+
+static bool canonical(u64 a)
+{
+	return (u64)((int64_t)(a << 16) >> 16) == a;
+}
+
+/* The consistency checks VMRUN makes on CR0, CR4, EFER, CS and RIP (APM 15.5.1). */
+static int regs_check(const struct cairn_vcpu_regs *r)
+{
+	bool lma = r->efer & EFER_LMA, pg = r->cr0 & CR0_PG;
+	u32 cs = r->seg[CAIRN_SEG_CS].attr;
+
+	if ((r->cr0 >> 32) || (pg && !(r->cr0 & CR0_PE)))
+		return -CAIRN_EINVAL;
+	if ((r->cr0 & (1ull << 29)) && !(r->cr0 & (1ull << 30))) /* NW without CD */
+		return -CAIRN_EINVAL;
+	if (r->efer & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
+		return -CAIRN_EINVAL;
+	if (lma != (bool)((r->efer & EFER_LME) && pg))
+		return -CAIRN_EINVAL;
+	if (lma && (!(r->cr4 & CR4_PAE) || !(cs & 0x200) || (cs & 0x400)))
+		return -CAIRN_EINVAL;
+	if (r->cr4 & ~0x3fffffull || (r->cr4 & CR4_LA57))
+		return -CAIRN_EINVAL;
+	if (!canonical(r->rip) || (r->rflags >> 22) || !(r->rflags & 2))
+		return -CAIRN_EINVAL;
+	return 0;
+}
+
+static void seg_in(struct vmcb_seg *s, const struct cairn_segment *c)
+{
+	*s = (struct vmcb_seg){ (u16)c->selector, (u16)(c->attr & 0xfff), c->limit, c->base };
+}
+
+static int svm_vcpu_set_regs(struct vcpu *v, const struct cairn_vcpu_regs *r)
+{
+	struct vmcb *vm = v->vmcb;
+	struct guest_gprs *g = &v->gprs;
+	const u64 *x = r->gpr;
+	int rc = regs_check(r);
+
+	if (rc)
+		return rc;
+	*g = (struct guest_gprs){ .rbx = x[3], .rcx = x[1], .rdx = x[2], .rsi = x[6],
+				  .rdi = x[7], .rbp = x[5], .r8 = x[8], .r9 = x[9],
+				  .r10 = x[10], .r11 = x[11], .r12 = x[12], .r13 = x[13],
+				  .r14 = x[14], .r15 = x[15] };
+	vm->rax = x[0];
+	vm->rsp = x[4];
+	vm->rip = r->rip;
+	vm->rflags = r->rflags;
+	vm->cr0 = r->cr0;
+	vm->cr3 = r->cr3;
+	vm->cr4 = r->cr4;
+	v->guest_efer = r->efer;
+	vm->efer = r->efer | EFER_SVME;
+	seg_in(&vm->es, &r->seg[CAIRN_SEG_ES]);
+	seg_in(&vm->cs, &r->seg[CAIRN_SEG_CS]);
+	seg_in(&vm->ss, &r->seg[CAIRN_SEG_SS]);
+	seg_in(&vm->ds, &r->seg[CAIRN_SEG_DS]);
+	seg_in(&vm->fs, &r->seg[CAIRN_SEG_FS]);
+	seg_in(&vm->gs, &r->seg[CAIRN_SEG_GS]);
+	seg_in(&vm->tr, &r->seg[CAIRN_SEG_TR]);
+	seg_in(&vm->ldtr, &r->seg[CAIRN_SEG_LDTR]);
+	vm->gdtr = (struct vmcb_seg){ 0, 0, r->gdtr_limit, r->gdtr_base };
+	vm->idtr = (struct vmcb_seg){ 0, 0, r->idtr_limit, r->idtr_base };
+	vm->cpl = (u8)((vm->ss.attrib >> 5) & 3);
+	return 0;
+}
+
+/*
+ * Runs domU vCPU V on this CPU (interrupts disabled, the scheduler's tick
+ * armed) until an interrupt calls for a switch, it halts, or it dies.
+ */
+static enum vcpu_stop svm_vcpu_enter(struct vcpu *v)
+{
+	struct percpu *p = this_cpu();
+	struct vmcb *vm = v->vmcb;
+
+	vm->n_cr3 = v->dom->npt_root;
+	vm->tlb_control = 1; /* another vCPU (same ASID) may have run here */
+	for (;;) {
+		enum exit_action a;
+
+		svm_world_switch(&v->gprs, v->vmcb_pa, p->host_area_pa);
+		vm->tlb_control = 0;
+		vm->eventinj = (vm->exitintinfo & EVENTINJ_VALID) ? vm->exitintinfo : 0;
+		a = handle_exit(v, vm);
+		if (a == EXIT_FATAL)
+			return VCPU_DEAD;
+		if (a == EXIT_HALT)
+			return VCPU_HALT;
+		if (a == EXIT_PREEMPT && sched_preempt_due(v))
+			return VCPU_PREEMPT;
+	}
 }
 
 const struct hvm_ops svm_ops = {
@@ -440,6 +783,10 @@ const struct hvm_ops svm_ops = {
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_run = svm_vcpu_run,
 	.guest_paging = svm_guest_paging,
+	.vcpu_create = svm_vcpu_create,
+	.vcpu_set_regs = svm_vcpu_set_regs,
+	.vcpu_enter = svm_vcpu_enter,
+	.vcpu_free = svm_vcpu_free,
 };
 
 const struct hvm_ops *hvm = &svm_ops;

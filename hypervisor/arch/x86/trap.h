@@ -16,6 +16,8 @@ struct trap_frame {
 #define VEC_TIMER    0xf0
 #define VEC_IPI_TEST 0xf1
 #define VEC_STOP     0xf2
+#define VEC_KICK     0xf3 /* reschedule: a domU vCPU was woken or paused */
+#define VEC_TICK     0xf4 /* the scheduler tick on a CPU running a domU vCPU */
 #define VEC_SPURIOUS 0xff
 
 typedef void (*irq_handler_t)(struct trap_frame *f);
