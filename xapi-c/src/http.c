@@ -13,6 +13,12 @@
  * Protocol selection by exact media type: application/json is JSON-RPC (on
  * /jsonrpc or any path), text/xml is XML-RPC on any path but /jsonrpc;
  * anything else is 415.
+ *
+ * GET and HEAD go to the web console (www.h) when it was started with an app
+ * directory: static files, and /console upgraded to a websocket (hence
+ * MHD_ALLOW_UPGRADE). Without one they are 405 like any other non-POST.
+ * Stopping: www_shutdown() ends the consoles before the MHD daemons stop,
+ * www_destroy() frees it after.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -33,6 +39,7 @@
 #include "http.h"
 #include "log.h"
 #include "sb.h"
+#include "www_glue.h"
 
 struct req {
 	struct sb body;
@@ -45,6 +52,7 @@ struct listener {
 };
 
 static struct listener listeners[3];
+static struct www *www_srv;	/* NULL: no web console */
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type,
 			     char *body, size_t len)
@@ -155,6 +163,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	const char *cl;
 
 	if (!r) {
+		if (www_srv && www_wants(method, url))
+			return www_handle(www_srv, c, method, url);
 		if (strcmp(method, "POST") != 0)
 			return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED,
 					  "xapi-c: XenAPI over POST (XML-RPC on /, JSON-RPC on /jsonrpc)\n");
@@ -280,7 +290,7 @@ static int unix_socket(const char *path)
 static int start_one(struct listener *l, int fd, const struct http_conf *conf, bool tls)
 {
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-			 MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0);
+			 MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0);
 	struct MHD_OptionItem opts[12];
 	int n = 0;
 
@@ -312,12 +322,30 @@ static int start_one(struct listener *l, int fd, const struct http_conf *conf, b
 	return 0;
 }
 
+/* No root: no web console (logged). A root that cannot be used fails the start. */
+static int www_start(const char *root)
+{
+	if (!root) {
+		log_info("no web console app directory: GET and /console are refused");
+		return 0;
+	}
+	www_srv = www_create(root, &www_glue_ops, NULL);
+	if (!www_srv) {
+		log_err("cannot serve the web console from %s", root);
+		return -1;
+	}
+	log_info("web console from %s", root);
+	return 0;
+}
+
 int http_start(const struct http_conf *conf)
 {
 	if (conf->https_addr && !MHD_is_feature_supported(MHD_FEATURE_TLS)) {
 		log_err("libmicrohttpd has no TLS support");
 		return -1;
 	}
+	if (www_start(conf->www_root))
+		return -1;
 	if (conf->https_addr && start_one(&listeners[0], tcp_socket(conf->https_addr), conf, true))
 		return -1;
 	if (conf->http_addr && start_one(&listeners[1], tcp_socket(conf->http_addr), conf, false))
@@ -334,9 +362,15 @@ int http_start(const struct http_conf *conf)
 
 void http_stop(void)
 {
+	if (www_srv)
+		www_shutdown(www_srv);
 	for (int i = 0; i < 3; i++)
 		if (listeners[i].d) {
 			MHD_stop_daemon(listeners[i].d);
 			listeners[i].d = NULL;
 		}
+	if (www_srv) {
+		www_destroy(www_srv);
+		www_srv = NULL;
+	}
 }

@@ -2,7 +2,8 @@
 /*
  * http.h — the HTTP front end (libmicrohttpd): HTTPS on TCP, plain HTTP on a
  * Unix socket for local tools, optionally plain HTTP on TCP for tests.
- * POST bodies go to api_handle(); everything else is refused.
+ * POST bodies go to api_handle(); GET and HEAD to the web console (www.h)
+ * when www_root is set; everything else is refused.
  */
 #ifndef XAPI_HTTP_H
 #define XAPI_HTTP_H
@@ -19,6 +20,7 @@ struct http_conf {
 	unsigned conn_limit;		/* total connections per listener */
 	unsigned per_ip_limit;
 	unsigned timeout;		/* idle seconds before a connection is closed */
+	const char *www_root;		/* the built web console app, or NULL: none */
 };
 
 int http_start(const struct http_conf *conf);

@@ -5,7 +5,11 @@
  *
  *   xapi-c --db PATH --state-dir DIR [--https ADDR:PORT] [--unix PATH]
  *          [--http ADDR:PORT] [--backend sim] [--pam-service NAME]
- *          [--session-timeout SECONDS]
+ *          [--session-timeout SECONDS] [--www DIR] [--help]
+ *
+ * --www DIR serves the built web console (xapi-c/www) from DIR; without it,
+ * WWW_DEFAULT_ROOT is used when it exists (an installed host), otherwise the
+ * daemon serves no app and no /console.
  *
  * On first start the host key (EC P-256) and a self-signed certificate are
  * generated with OpenSSL into DIR/xapi-c.key and DIR/xapi-c.pem; existing
@@ -31,6 +35,8 @@
 #include "http.h"
 #include "log.h"
 #include "vm.h"
+
+#define WWW_DEFAULT_ROOT "/usr/share/cairn/www"
 
 static char *read_file(const char *path)
 {
@@ -117,12 +123,22 @@ out:
 	return rc;
 }
 
-static void usage(void)
+/* --help: usage on stdout, exit 0; a bad command line: on stderr, exit 2. */
+static void usage(FILE *f, int status)
 {
-	fprintf(stderr, "usage: xapi-c --db PATH --state-dir DIR [--https ADDR:PORT] [--unix PATH]\n"
-			"              [--http ADDR:PORT] [--backend sim] [--pam-service NAME]\n"
-			"              [--session-timeout SECONDS]\n");
-	exit(2);
+	fprintf(f, "usage: xapi-c --db PATH --state-dir DIR [--https ADDR:PORT] [--unix PATH]\n"
+		   "              [--http ADDR:PORT] [--backend sim] [--pam-service NAME]\n"
+		   "              [--session-timeout SECONDS] [--www DIR] [--help]\n"
+		   "  --www DIR    serve the web console app from DIR (default: %s if it exists)\n",
+		WWW_DEFAULT_ROOT);
+	exit(status);
+}
+
+static const char *www_default(void)
+{
+	struct stat st;
+
+	return stat(WWW_DEFAULT_ROOT, &st) == 0 && S_ISDIR(st.st_mode) ? WWW_DEFAULT_ROOT : NULL;
 }
 
 int main(int argc, char **argv)
@@ -136,6 +152,8 @@ int main(int argc, char **argv)
 		{"backend", required_argument, NULL, 'b'},
 		{"pam-service", required_argument, NULL, 'p'},
 		{"session-timeout", required_argument, NULL, 't'},
+		{"www", required_argument, NULL, 'w'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct api_conf ac = {.pam_service = "xapi-c", .session_timeout = 24 * 3600,
@@ -158,11 +176,15 @@ int main(int argc, char **argv)
 		case 'b': backend = optarg; break;
 		case 'p': ac.pam_service = optarg; break;
 		case 't': ac.session_timeout = strtol(optarg, NULL, 10); break;
-		default: usage();
+		case 'w': hc.www_root = optarg; break;
+		case 'h': usage(stdout, 0); break;
+		default: usage(stderr, 2);
 		}
 	}
 	if (!dbpath || !state || optind != argc)
-		usage();
+		usage(stderr, 2);
+	if (!hc.www_root)
+		hc.www_root = www_default();
 	ac.backend = vm_backend_find(backend);
 	if (!ac.backend) {
 		log_err("unknown backend %s", backend);
