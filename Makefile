@@ -31,7 +31,8 @@ UNIT_MAIN   := $(TOP)/tests/unit/unit.c
 
 export TOP BUILD WARNFLAGS HOST_CFLAGS SANFLAGS UNIT_CFLAGS UNIT_MAIN
 
-COMPONENTS := hypervisor dom0-image xapi-c storage network installer iso
+# Order matters: the dom0 image takes the binaries built before it, the ISO the image.
+COMPONENTS := hypervisor storage network xapi-c dom0-image installer iso
 BUILT      := $(foreach c,$(COMPONENTS),$(if $(wildcard $(TOP)/$(c)/Makefile),$(c)))
 
 # What the build and the test harness itself need; components add theirs in deps.mk.
