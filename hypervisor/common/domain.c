@@ -321,6 +321,17 @@ static long op_vcpu_set_state(struct vcpu *caller, u64 uptr, void *arg)
 
 /* ---- lifecycle ---- */
 
+/*
+ * The stored state moves PAUSED <-> RUNNING under domctl_lock, and to CRASHED
+ * from the CPU running a vCPU without it: every transition is a compare and
+ * swap, so a crash is never overwritten by a PAUSE or UNPAUSE.
+ */
+static bool state_move(struct domain *d, u32 from, u32 to)
+{
+	return __atomic_compare_exchange_n(&d->state, &from, to, false, __ATOMIC_SEQ_CST,
+					   __ATOMIC_SEQ_CST);
+}
+
 static struct domain *named_domu(u32 domid, long *rc)
 {
 	struct domain *d = domid ? domain_find(domid) : NULL;
@@ -337,16 +348,14 @@ static long op_unpause(struct vcpu *caller, u64 uptr, void *arg)
 
 	if (!d)
 		return rc;
-	if (d->state == CAIRN_DOMSTATE_CRASHED || d->state == CAIRN_DOMSTATE_SHUTDOWN)
-		return -CAIRN_EINVAL;
 	if (!d->vcpus[0]->has_state || !d->npt_root)
 		return -CAIRN_EINVAL; /* nothing to run, or no memory to run in */
-	if (d->state != CAIRN_DOMSTATE_PAUSED)
+	if (state_move(d, CAIRN_DOMSTATE_PAUSED, CAIRN_DOMSTATE_RUNNING)) {
+		d->has_run = true;
+		sched_domain_pause(d, false);
 		return 0;
-	d->has_run = true;
-	d->state = CAIRN_DOMSTATE_RUNNING;
-	sched_domain_pause(d, false);
-	return 0;
+	}
+	return d->state == CAIRN_DOMSTATE_RUNNING ? 0 : -CAIRN_EINVAL; /* crashed */
 }
 
 static long op_pause(struct vcpu *caller, u64 uptr, void *arg)
@@ -357,10 +366,8 @@ static long op_pause(struct vcpu *caller, u64 uptr, void *arg)
 
 	if (!d)
 		return rc;
-	if (d->state == CAIRN_DOMSTATE_RUNNING || d->state == CAIRN_DOMSTATE_BLOCKED) {
+	if (state_move(d, CAIRN_DOMSTATE_RUNNING, CAIRN_DOMSTATE_PAUSED))
 		sched_domain_pause(d, true);
-		d->state = CAIRN_DOMSTATE_PAUSED;
-	}
 	return 0;
 }
 
@@ -566,10 +573,10 @@ long domctl_dispatch(struct vcpu *caller, u64 op, const u64 a[5])
 /* Called on the CPU running one of D's vCPUs: stops the whole domain for good. */
 void domain_crash(struct domain *d, u32 reason)
 {
-	if (d->state == CAIRN_DOMSTATE_CRASHED)
+	if (__atomic_exchange_n(&d->state, CAIRN_DOMSTATE_CRASHED, __ATOMIC_SEQ_CST) ==
+	    CAIRN_DOMSTATE_CRASHED)
 		return;
 	d->exit_reason = reason;
-	d->state = CAIRN_DOMSTATE_CRASHED;
 	sched_domain_pause(d, true);
 	pr_err("dom%u crashed (reason %u); dom0 may destroy it", d->id, reason);
 }

@@ -186,7 +186,10 @@ void sched_vcpu_halt(struct vcpu *v)
 	spin_unlock_irqrestore(&sched_lock, f);
 }
 
-/* After an interrupt exit: should the CPU running V switch to something else? */
+/*
+ * After an interrupt exit: should the CPU running V switch to something else?
+ * Also brings V's run time (as QUERY shows it) up to date.
+ */
 bool sched_preempt_due(struct vcpu *v)
 {
 	struct percpu *p = this_cpu();
@@ -196,6 +199,8 @@ bool sched_preempt_due(struct vcpu *v)
 	sched_account(&sched, now);
 	due = sched_need_resched(&sched, p->index, now);
 	spin_unlock_irqrestore(&sched_lock, f);
+	__atomic_fetch_add(&v->run_ns, now - p->run_since, __ATOMIC_RELAXED);
+	p->run_since = now;
 	return due;
 }
 
@@ -216,15 +221,15 @@ static struct vcpu *pick(struct percpu *p)
 	return v;
 }
 
-static void run(struct vcpu *v)
+static void run(struct percpu *p, struct vcpu *v)
 {
-	u64 t0 = now_ns();
 	enum vcpu_stop why;
 
+	p->run_since = now_ns();
 	lapic_timer_periodic(VEC_TICK, SCHED_TICK_NS / 1000);
 	why = hvm->vcpu_enter(v);
 	lapic_timer_stop();
-	__atomic_fetch_add(&v->run_ns, now_ns() - t0, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&v->run_ns, now_ns() - p->run_since, __ATOMIC_RELAXED);
 	if (why == VCPU_HALT)
 		sched_vcpu_halt(v);
 	/* VCPU_DEAD: domain_crash() has paused the domain; the next pick skips it. */
@@ -251,7 +256,7 @@ void sched_cpu_loop(struct percpu *p)
 		}
 		v = pick(p);
 		if (v)
-			run(v);
+			run(p, v);
 		else
 			idle();
 	}

@@ -37,6 +37,7 @@ struct percpu {
 	u64 hsave_pa;            /* SVM host save area */
 	u64 host_area_pa;        /* VMSAVE area with the host's FS/GS/TR/... */
 	struct vcpu *vcpu;       /* the vCPU this CPU runs, if any */
+	u64 run_since;           /* ns: when the running domU vCPU's time was last counted */
 };
 
 extern struct percpu *cpus[MAX_CPUS];
