@@ -174,7 +174,8 @@ static int find_lv(struct sr *sr, const char *uuid, struct sr_lv *lv, struct sr_
 	for (i = 0; i < n; i++) {
 		if (strcmp(rows[i].name, uuid) == 0 && is_vdi_lv(&rows[i])) {
 			*lv = rows[i];
-			memset(err, 0, sizeof(*err));
+			if (err)
+				memset(err, 0, sizeof(*err));
 			rc = 0;
 		}
 	}

@@ -103,8 +103,8 @@ class LvmGuest:
     def __init__(self, kernel, workdir, logdir, disks, drive_opts="", mem="768M"):
         os.makedirs(workdir, exist_ok=True)
         initrd = build_initramfs(kernel, os.path.join(workdir, "storage.cpio"))
-        drives = [f"file={sparse_disk(os.path.join(workdir, n + '.img'), s)},format=raw,"
-                  f"if=virtio,cache=unsafe{drive_opts}" for n, s in disks]
+        self.disks = [sparse_disk(os.path.join(workdir, n + ".img"), s) for n, s in disks]
+        drives = [f"file={d},format=raw,if=virtio,cache=unsafe{drive_opts}" for d in self.disks]
         self.m = Machine("lvm", kernel=kernel.vmlinuz, initrd=initrd, mem=mem, smp=1,
                          append="console=ttyS0 quiet loglevel=1 panic=-1", drives=drives,
                          log_dir=logdir, timeout=900)
@@ -115,7 +115,11 @@ class LvmGuest:
         return self
 
     def stop(self):
+        """Stops the machine and deletes its disk images."""
         self.m.stop()
+        for d in self.disks:
+            if os.path.exists(d):
+                os.unlink(d)
 
     def sh(self, cmd, timeout=120, check=True):
         """Runs CMD in the guest shell; returns (output, status)."""

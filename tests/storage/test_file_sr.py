@@ -266,3 +266,25 @@ def test_parallel_operations_are_serialized(tool, sr):
     snaps = [v for v in scanned.values() if v["is_a_snapshot"]]
     assert len(snaps) == 2 and all(v["snapshot_of"] == base["uuid"] for v in snaps)
     assert not os.path.exists(os.path.join(tool.state, "sr", s, "journal"))
+
+
+def test_forget_then_introduce_and_probe(tool, sr, tmp_path):
+    """SR.forget drops only the records and local state; probe finds the SR
+    again, introduce + scan bring its VDIs back."""
+    s = sr["uuid"]
+    v = tool("vdi-create", "--sr", s, "--name", "kept", "--size", "8M")
+    tool("sr-forget", "--sr", s)
+    with pytest.raises(SrError) as e:
+        tool("vdi-list", "--sr", s)
+    assert e.value.code == "UUID_INVALID"
+    loc = f"location={tmp_path / 'data'}"
+    probe = tool("sr-probe", "--type", "file", loc)
+    assert [(p["uuid"], p["name_label"]) for p in probe] == [(s, "test sr")]
+    tool("sr-introduce", "--type", "file", "--uuid", s, loc)
+    assert tool("vdi-list", "--sr", s) == []
+    scanned = tool("sr-scan", "--sr", s)
+    assert [(x["uuid"], x["name_label"]) for x in scanned] == [(v["uuid"], "kept")]
+    with pytest.raises(SrError) as e:
+        tool("sr-introduce", "--type", "file", "--uuid",
+             "00000000-0000-4000-8000-00000000abcd", loc)
+    assert e.value.code == "UUID_INVALID"

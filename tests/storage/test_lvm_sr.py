@@ -190,7 +190,13 @@ def test_lvm_sr_flow(guest):
         g.tool("vdi-destroy", "--sr", s, "--vdi", u)
     assert g.tool("sr-scan", "--sr", s) == []
     g.tool("pbd-unplug", "--sr", s)
+    attrs = {lv["lv_name"]: lv["lv_attr"] for lv in
+             g.lvm_json("lvs", "-o", "lv_name,lv_attr", vg)["report"][0]["lv"]}
+    assert attrs["thinpool"][4] != "a", "unplug left the pool active"
     g.tool("pbd-plug", "--sr", s)
+    attrs = {lv["lv_name"]: lv["lv_attr"] for lv in
+             g.lvm_json("lvs", "-o", "lv_name,lv_attr", vg)["report"][0]["lv"]}
+    assert attrs["thinpool"][4] == "a", "plug did not activate the pool"
     g.tool("sr-destroy", "--sr", s)
     assert pvs_on(g, "/dev/vda") == []
 
