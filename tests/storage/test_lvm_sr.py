@@ -183,6 +183,14 @@ def test_lvm_sr_flow(guest):
     with pytest.raises(GuestError) as e:
         g.tool("sr-destroy", "--sr", s)
     assert e.value.code == "SR_NOT_EMPTY"
+    # an LV held open by a process, without an attach record, is in use too
+    ddev = attach(g, s, clone["uuid"])
+    g.sh(f"exec 7<{ddev}")
+    g.sh(f"rm -f /run/sr/sr/{s}/attached/{clone['uuid']}")  # drop the attach record
+    with pytest.raises(GuestError) as e:
+        g.tool("vdi-destroy", "--sr", s, "--vdi", clone["uuid"])
+    assert e.value.code == "VDI_IN_USE" and e.value.params == [clone["uuid"], "destroy"]
+    g.sh("exec 7<&-")
     g.tool("vdi-destroy", "--sr", s, "--vdi", v["uuid"])
     assert reads(g, attach(g, s, snap["uuid"], ro=True), "pa", 0), "origin destroy hurt snapshot"
     detach(g, s, snap["uuid"])
