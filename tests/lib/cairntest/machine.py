@@ -231,7 +231,7 @@ class Machine:
         tag = f"__CAIRN_{time.monotonic_ns()}__"
         start = self.mark()
         self.send(f"{command}; echo {tag[:8]}''{tag[8:]} $?\n")
-        m = self.wait_for(re.escape(tag) + r" (\d+)", timeout, since=start)
+        m = self.wait_for(re.escape(tag) + r" (\d+)\r?\n", timeout, since=start)
         with self._cond:
             text = self._buf[start:m.start()].decode("utf-8", "replace")
         lines = text.splitlines()
