@@ -64,7 +64,7 @@ cat <<EOF2
 
   Cairn is booting in QEMU (serial console below; Ctrl-C stops it).
   Web console / XenAPI:  https://localhost:$API_PORT/   (self-signed certificate)
-  xe:                    $BUILD/xapi-c/xe -s localhost:$API_PORT -u root -pw '$pw' --no-verify host-list
+  xe:                    $BUILD/xapi-c/xe -s localhost -p $API_PORT -u root -pw '$pw' --no-verify host-list
   SSH (keys only):       ssh -p $SSH_PORT root@localhost   (add a key from the console first)
   Console login:         root / $pw
   Installed disk:        $RUN/disk.qcow2 (delete it to reinstall)
