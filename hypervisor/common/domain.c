@@ -148,6 +148,8 @@ static struct domu *domu_alloc(const struct cairn_domctl_create *c, u32 domid)
 	for (unsigned i = 0; i < c->nr_vcpus; i++) {
 		du->v[i].dom = &du->d;
 		du->v[i].id = i;
+		/* An APIC timer tick of 10 ns (a 100 MHz bus), in TSC cycles. */
+		vlapic_init(&du->v[i].lapic, (u8)i, (u32)MAX(tsc_khz / 100000, 1ull));
 		du->d.vcpus[i] = &du->v[i];
 		if (hvm->vcpu_create(&du->v[i])) {
 			domu_free(du);

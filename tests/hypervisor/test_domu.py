@@ -35,6 +35,11 @@ TAILS = {
     "npf": bytes.fromhex("8a042500000010 ebfe"),             # mov al,[0x10000000]
     # mov eax,3 (DOMAIN_CREATE); vmmcall; add al,0x41; out 0x3f8 ('@' for -EPERM); '\n'; hlt
     "hcall": bytes.fromhex("b803000000 0f01d9 0441 66baf803 ee b00a ee f4 ebfd"),
+    # Local APIC: mov esi,0xfee00000; mov eax,[rsi+0x30] (version); add al,0x2c ('@'
+    # for 0x14); out; mov dword [rsi+0x80],0x20 (TPR); mov ecx,[rsi+0x80]; mov al,cl;
+    # add al,0x21 ('A' for 0x20); out; '\n'; hlt
+    "lapic": bytes.fromhex("be0000e0fe 8b4630 042c ee c78680000000 20000000 8b8e80000000"
+                           "88c8 0421 ee b00a ee f4 ebfd"),
 }
 
 
@@ -216,7 +221,7 @@ def test_credit_scheduler_weights_and_cap(dom0):
     # alone (expected about 30 % of a CPU although CPUs are free). The bounds
     # are loose: under TCG on a loaded host a vCPU thread can be descheduled,
     # which delays the 1 ms tick that ends a turn (measured on a busy 2-core
-    # host: ratio 1.60-1.81, cap 0.39; the 10 % is not met reliably).
+    # host: ratio 1.60-1.83, cap 0.30-0.42; the 10 % is not met reliably).
     heavy = [create(dom0, "spin", f"w512-{i}", extra="--weight 512") for i in range(3)]
     light = [create(dom0, "spin", f"w256-{i}", extra="--weight 256") for i in range(3)]
     time.sleep(1)
@@ -236,7 +241,7 @@ def test_credit_scheduler_weights_and_cap(dom0):
     t1, w1 = cpu_times(dom0, [capped])[capped], time.monotonic()
     share = (t1 - t0) / (w1 - w0)
     print(f"cap 30: {share:.2f} of a CPU")
-    assert 0.1 < share < 0.45, share
+    assert 0.1 < share < 0.5, share
     destroy(dom0, capped)
 
 
@@ -275,6 +280,13 @@ def test_twenty_create_destroy_cycles_return_all_memory(dom0):
 def test_domu_hypercall_is_refused(dom0):
     d = create(dom0, "hcall", "hcall", settle=r"domDOMID: hypercall 3 refused")
     wait_console(dom0, d, "CAIRN-DOMU-HCALL up\n@")
+    destroy(dom0, d)
+
+
+def test_local_apic_registers(dom0):
+    d = create(dom0, "lapic", "lapic")
+    wait_console(dom0, d, "CAIRN-DOMU-LAPIC up\n@A")
+    assert domains(dom0)[d]["state"] == "blocked"
     destroy(dom0, d)
 
 

@@ -12,6 +12,7 @@
 #include "e820.h"
 #include "hv.h"
 #include "public/domctl.h"
+#include "vlapic.h"
 #include "vuart.h"
 
 struct percpu;
@@ -64,6 +65,7 @@ struct vcpu {
 	bool halted;          /* blocked in HLT */
 	int sched_id;         /* its index in the credit scheduler */
 	u64 run_ns;           /* time spent in the guest */
+	struct vlapic lapic;  /* its local APIC (registers only: no timer or IPIs yet) */
 };
 
 /* What a domU vCPU's run on a CPU ended with (hvm_ops.vcpu_enter). */

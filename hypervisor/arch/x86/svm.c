@@ -281,6 +281,7 @@ static void cpuid_domu(struct vcpu *v, u32 leaf, struct cpuid_regs *r)
 	case 1:
 		r->ebx = (r->ebx & 0xffff) | (v->dom->nr_vcpus & 0xff) << 16 | v->id << 24;
 		r->ecx &= ~((1u << 3) | (1u << 5));  /* no MONITOR, no VMX */
+		r->ecx &= ~((1u << 21) | (1u << 24)); /* no x2APIC, no TSC deadline (yet) */
 		r->edx |= 1u << 28;                  /* HTT: the count above is valid */
 		break;
 	case 6:
@@ -381,8 +382,8 @@ static bool domu_msr_read(struct vcpu *v, u32 msr, u64 *val)
 	case MSR_TSC:
 		*val = rdtsc() + vm->tsc_offset;
 		return true;
-	case MSR_APIC_BASE: /* xAPIC at the usual address, enabled; vCPU 0 is the BSP */
-		*val = 0xfee00000ull | (1u << 11) | (v->id == 0 ? 1u << 8 : 0);
+	case MSR_APIC_BASE:
+		*val = vlapic_apic_base_read(&v->lapic);
 		return true;
 	case MSR_PAT:
 		*val = vm->g_pat;
@@ -401,15 +402,16 @@ static bool domu_msr_read(struct vcpu *v, u32 msr, u64 *val)
 static bool domu_msr_write(struct vcpu *v, u32 msr, u64 val)
 {
 	struct vmcb *vm = v->vmcb;
-	u64 apic_base;
 
 	switch (msr) {
 	case MSR_EFER:
 		if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
 			return false;
 		return msr_write(v, msr, val);
-	case MSR_APIC_BASE: /* only the value it has: no relocation, no x2APIC */
-		return domu_msr_read(v, msr, &apic_base) && val == apic_base;
+	case MSR_APIC_BASE: /* x2APIC is not offered (CPUID) */
+		if (val & VLAPIC_BASE_EXTD)
+			return false;
+		return vlapic_apic_base_write(&v->lapic, val) == 0;
 	case MSR_PAT:
 		if (!pat_ok(val))
 			return false;
@@ -564,6 +566,98 @@ static enum exit_action exit_shutdown(struct vcpu *v, struct vmcb *vm)
  * or the domU pool). It gets the scratch page there, never the real contents;
  * the first few are logged.
  */
+/* The guest's registers in encoding order, for the decoder. */
+static void decode_regs(struct vcpu *v, struct vmcb *vm, struct x86_regs *r)
+{
+	const struct guest_gprs *g = &v->gprs;
+
+	*r = (struct x86_regs){
+		.gpr = { vm->rax, g->rcx, g->rdx, g->rbx, vm->rsp, g->rbp, g->rsi, g->rdi,
+			 g->r8, g->r9, g->r10, g->r11, g->r12, g->r13, g->r14, g->r15 },
+		.rip = vm->rip, .rflags = vm->rflags,
+		.seg_base = { vm->es.base, vm->cs.base, vm->ss.base, vm->ds.base, vm->fs.base,
+			      vm->gs.base },
+	};
+}
+
+/* General register REG (encoding order) outside RAX and RSP, which the VMCB holds. */
+static u64 *gpr_ptr(struct vcpu *v, unsigned reg)
+{
+	struct guest_gprs *g = &v->gprs;
+	u64 *map[16] = { NULL, &g->rcx, &g->rdx, &g->rbx, NULL, &g->rbp, &g->rsi,
+			 &g->rdi, &g->r8, &g->r9, &g->r10, &g->r11, &g->r12, &g->r13,
+			 &g->r14, &g->r15 };
+
+	return map[reg & 15];
+}
+
+static u64 gpr_get(struct vcpu *v, struct vmcb *vm, unsigned reg)
+{
+	return reg == X86_RAX ? vm->rax : reg == X86_RSP ? vm->rsp : *gpr_ptr(v, reg);
+}
+
+static void gpr_set(struct vcpu *v, struct vmcb *vm, unsigned reg, u64 val)
+{
+	if (reg == X86_RAX)
+		vm->rax = val;
+	else if (reg == X86_RSP)
+		vm->rsp = val;
+	else
+		*gpr_ptr(v, reg) = val;
+}
+
+/* Decodes the instruction at the guest's RIP; its length, or -1. */
+static int fetch_decode(struct vcpu *v, struct vmcb *vm, struct x86_insn *insn)
+{
+	enum x86_mode mode = (vm->cs.attrib & 0x200) ? X86_MODE_64 : X86_MODE_32;
+	struct x86_regs regs;
+	u8 b[X86_MAX_INSN_LEN];
+	unsigned n = X86_MAX_INSN_LEN;
+
+	while (n > 1 && guest_copy_from(v, b, vm->cs.base + vm->rip, n))
+		n--;
+	if (guest_copy_from(v, b, vm->cs.base + vm->rip, n))
+		return -1;
+	decode_regs(v, vm, &regs);
+	return x86_decode(b, n, mode, &regs, insn);
+}
+
+/*
+ * A domU's access to its local APIC page: 4-byte MOV loads and stores (the
+ * forms Linux uses) go to its vlapic; anything else kills the guest. IPIs and
+ * EOIs of level-triggered vectors that the write asks for are not delivered
+ * yet (logged).
+ */
+static enum exit_action exit_lapic_mmio(struct vcpu *v, struct vmcb *vm)
+{
+	u32 off = (u32)(vm->exitinfo2 & (PAGE_SIZE - 1)), val = 0;
+	u64 now = rdtsc() + vm->tsc_offset;
+	struct vlapic_action act = { 0 };
+	struct x86_insn insn;
+	int len = fetch_decode(v, vm, &insn), rc;
+
+	if (len < 0 || insn.op != X86_OP_MOV || insn.mem_size != 4 ||
+	    (insn.dir == X86_DIR_READ && insn.reg < 0)) {
+		pr_err("dom%u: unsupported local APIC access at RIP %#llx (offset %#x)",
+		       v->dom->id, (unsigned long long)vm->rip, off);
+		domain_crash(v->dom, CAIRN_EXIT_BAD_ACCESS);
+		return EXIT_FATAL;
+	}
+	if (insn.dir == X86_DIR_READ) {
+		rc = vlapic_mmio_read(&v->lapic, off, now, &val);
+		gpr_set(v, vm, (unsigned)insn.reg, rc ? 0xffffffffu : val); /* zero-extends */
+	} else {
+		val = insn.has_imm_operand ? (u32)insn.imm_operand :
+					     (u32)gpr_get(v, vm, (unsigned)insn.reg);
+		vlapic_mmio_write(&v->lapic, off, val, now, &act);
+		if (act.kind != VLAPIC_ACT_NONE)
+			pr_warn("dom%u vCPU%u: local APIC action %u (IPI/EOI) not delivered yet",
+				v->dom->id, v->id, act.kind);
+	}
+	vm->rip += (u64)len;
+	return EXIT_RESUME;
+}
+
 static enum exit_action exit_npf(struct vcpu *v, struct vmcb *vm)
 {
 	static unsigned logged;
@@ -575,7 +669,9 @@ static enum exit_action exit_npf(struct vcpu *v, struct vmcb *vm)
 		       (unsigned long long)vm->exitinfo2, (unsigned long long)vm->exitinfo1);
 		return EXIT_FATAL;
 	}
-	if (d->id) { /* a domU sees only its RAM: no devices are mapped yet */
+	if (d->id && gpa == VLAPIC_DEFAULT_BASE)
+		return exit_lapic_mmio(v, vm);
+	if (d->id) { /* a domU sees only its RAM and its local APIC */
 		pr_err("dom%u: access to gpa %#llx outside its memory at RIP %#llx", d->id,
 		       (unsigned long long)vm->exitinfo2, (unsigned long long)vm->rip);
 		domain_crash(d, CAIRN_EXIT_BAD_ACCESS);
