@@ -62,7 +62,7 @@ def test_boots_debian_kernel_to_marker(kernel, machine, tmp_path):
     img = probe_initramfs(kernel, str(tmp_path / "probe.cpio"))
     m = machine("probe", kernel=kernel.vmlinuz, initrd=img, smp=2, mem="256M",
                 append="console=ttyS0 quiet panic=-1", timeout=300)
-    hit = m.wait_for(r"CAIRN-MARKER probe up cpus=(\d+)", timeout=180)
+    hit = m.wait_for(r"CAIRN-MARKER probe up cpus=(\d+)\r?\n", timeout=180)
     assert hit.group(1) == b"2"
     out, rc = m.run("echo $((6 * 7)) && uname -r")
     assert rc == 0 and "42" in out and kernel.version in out

@@ -194,7 +194,8 @@ def test_hv_exception_report(kernel, machine, dom0_initrd):
     m.wait_for(r"EXCEPTION #GP general protection \(vector 13\)", timeout=120)
     m.wait_for(r"RIP 0xffffffff8[0-9a-f]+ CS 0x8", timeout=10)
     m.wait_for(r"RAX [0-9a-f]{16} RBX", timeout=10)
-    bt = m.wait_for(r"backtrace:\r?\n[^\n]*\[0\] (0x[0-9a-f]+)", timeout=10)
+    # The line end matters: the address may still be arriving when the rest matches.
+    bt = m.wait_for(r"backtrace:\r?\n[^\n]*\[0\] (0x[0-9a-f]+)\r?\n", timeout=10)
     assert int(bt.group(1), 16) >= HV_VIRT_BASE
     m.wait_for(r"panic: the hypervisor has stopped", timeout=10)
     assert "starting dom0" not in m.output

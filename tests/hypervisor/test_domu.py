@@ -150,7 +150,7 @@ def wait_console(m, domid, marker, timeout=30):
 def destroy(m, domid):
     out, rc = hv(m, f"destroy {domid}")
     assert rc == 0, out
-    m.wait_for(rf"dom{domid} destroyed: .*free pages after: \d+", timeout=15)
+    m.wait_for(rf"dom{domid} destroyed: .*free pages after: \d+\r?\n", timeout=15)
     assert domid not in domains(m)
 
 
