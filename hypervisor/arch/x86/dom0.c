@@ -79,11 +79,16 @@ static void wr32(u8 *p, u32 v)
 	memcpy(p, &v, 4);
 }
 
-/* Maps everything below 2^phys_bits except the hypervisor's memory and the pool. */
+/*
+ * Maps everything below 2^phys_bits except the hypervisor's memory and the pool.
+ * Firmware may place 64-bit PCI BARs near the top of the physical address space
+ * (OVMF puts them at 0xe000000000 and up with 40 address bits), so the map goes as
+ * high as the CPU reports, up to the 48 bits four-level tables can reach.
+ */
 static void dom0_npt(const struct boot_info *bi)
 {
 	static struct mem_range map[E820_MAX];
-	u64 top = 1ull << MIN(bi->phys_bits, 39u);
+	u64 top = 1ull << MIN(bi->phys_bits, 48u);
 	int n = 1;
 
 	map[0] = (struct mem_range){ 0, top };
