@@ -57,6 +57,10 @@ all: $(BUILT)
 $(BUILT):
 	$(MAKE) -C $(TOP)/$@ all
 
+# Under make -j too: the dom0 image ships the binaries, the ISO the image and installer.
+dom0-image: $(filter hypervisor storage network xapi-c,$(BUILT))
+iso: $(filter-out iso,$(BUILT))
+
 unit:
 	@mkdir -p $(BUILD)/unit
 	@set -e; for c in $(BUILT); do $(MAKE) -C $(TOP)/$$c unit; done
